@@ -1,0 +1,29 @@
+package io.irhub.routes;
+
+/**
+ * The in-process bus between the pipeline's stages. Every message on it is a reference to a row that is already
+ * committed, so a message lost with the process is found again by {@link PipelineRoutes}' recovery.
+ */
+public final class Bus {
+    /** Correlation ids of accepted signals, to be planned. */
+    public static final String SIGNALS = "seda:irhub-signals?size=100000&blockWhenFull=true";
+    /** Audit events that go with no other change (refused deliveries), wire-tapped here. */
+    public static final String AUDIT = "seda:irhub-audit?size=10000&discardIfNoConsumers=false";
+
+    /** Header: also claim actions left in flight by a crashed run (set by recovery at start-up only). */
+    public static final String RESUME = "irhubResume";
+    /** Exchange property: the audit event a refusal wire-taps. */
+    public static final String AUDIT_EVENT = "irhubAuditEvent";
+
+    private Bus() {
+    }
+
+    /** Actions of one identity always go to one partition, which has one consumer: per-identity order. */
+    public static String actions(int partition) {
+        return "seda:irhub-actions-" + partition + "?size=100000&blockWhenFull=true";
+    }
+
+    public static int partitionOf(String identityKey, int partitions) {
+        return Math.floorMod(identityKey.hashCode(), partitions);
+    }
+}

@@ -1,0 +1,69 @@
+package io.irhub.routes;
+
+import io.irhub.connector.api.ActionOutcome;
+import io.irhub.connector.api.ActionRequest;
+import io.irhub.connector.api.Target;
+import io.irhub.routes.store.PipelineStore;
+import io.irhub.routes.store.PipelineStore.Claimed;
+import io.irhub.routes.store.PipelineStore.DispatchOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * Carries out one action in two steps, so that a failure to record the outcome is retried without calling the
+ * target again: {@link #execute} commits the intent and calls the target; {@link #record} commits the outcome.
+ */
+public final class DispatchStep {
+    private static final Logger LOG = LoggerFactory.getLogger(DispatchStep.class);
+
+    private final Map<String, Target> targets;
+    private final PipelineStore store;
+
+    public DispatchStep(Map<String, Target> targets, PipelineStore store) {
+        this.targets = Map.copyOf(targets);
+        this.store = store;
+    }
+
+    /** An action carried out, waiting for its outcome to be recorded. */
+    public record Executed(ActionRequest request, ActionOutcome outcome) {
+    }
+
+    /** @return {@code null} when the action was not claimable (finished, or claimed by another consumer) */
+    public Executed execute(DispatchOrder order, boolean resume) {
+        Claimed claimed = store.claim(order.actionId(), resume).orElse(null);
+        if (claimed == null) {
+            return null;
+        }
+        ActionRequest request = claimed.request();
+        if (claimed.dryRun()) {
+            return new Executed(request, new ActionOutcome(ActionOutcome.Status.DRY_RUN, null,
+                    "dry-run: " + request.verb().wireName() + " not sent to " + request.targetInstance(), Map.of()));
+        }
+        Target target = targets.get(request.targetInstance());
+        if (target == null) {
+            return new Executed(request, ActionOutcome.refused(null, "target instance " + request.targetInstance()
+                    + " is not configured", Map.of()));
+        }
+        ActionOutcome outcome;
+        try {
+            outcome = target.execute(request);
+        } catch (RuntimeException e) {
+            // connectors map vendor errors themselves; an exception here is a bug, and its message may be unsafe
+            LOG.error("target {} threw {} for action {}", request.targetInstance(), e.getClass().getName(), request.actionId());
+            outcome = ActionOutcome.failed(null, "the connector failed unexpectedly (" + e.getClass().getSimpleName() + ")", Map.of());
+        }
+        return new Executed(request, outcome);
+    }
+
+    public void record(Executed executed) {
+        if (executed == null) {
+            return;
+        }
+        store.complete(executed.request(), executed.outcome());
+        ActionRequest r = executed.request();
+        LOG.info("action {} {} {} on {}: {}", r.actionId(), r.verb().wireName(), r.identity().key(),
+                r.targetInstance(), executed.outcome().status().name().toLowerCase(java.util.Locale.ROOT));
+    }
+}

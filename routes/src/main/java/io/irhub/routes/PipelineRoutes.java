@@ -1,0 +1,140 @@
+package io.irhub.routes;
+
+import io.irhub.routes.store.AuditLog;
+import io.irhub.routes.store.Json;
+import io.irhub.routes.store.PipelineStore;
+import io.irhub.routes.store.PipelineStore.Accepted;
+import io.irhub.routes.store.PipelineStore.DispatchOrder;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The response pipeline: webhook intake (one route per source instance) → durable accept → plan → dispatch
+ * (partitioned by identity) → audit; plus recovery at start-up, a periodic sweep, and the audit chainer.
+ */
+public final class PipelineRoutes extends RouteBuilder {
+    private final Set<String> sourceInstances;
+    private final Intake intake;
+    private final PlanStep plan;
+    private final DispatchStep dispatch;
+    private final PipelineStore store;
+    private final AuditLog audit;
+    private final Settings settings;
+    private final Clock clock;
+
+    /**
+     * @param partitions     dispatch partitions; actions of one identity always use the same one
+     * @param sweepEvery     how often to look for work a lost message left behind
+     * @param chainEvery     how often the audit chainer runs
+     */
+    public record Settings(int partitions, Duration sweepEvery, Duration chainEvery) {
+        public static Settings defaults() {
+            return new Settings(4, Duration.ofMinutes(1), Duration.ofMillis(200));
+        }
+    }
+
+    public PipelineRoutes(Set<String> sourceInstances, Intake intake, PlanStep plan, DispatchStep dispatch,
+                          PipelineStore store, AuditLog audit, Settings settings, Clock clock) {
+        this.sourceInstances = Set.copyOf(sourceInstances);
+        this.intake = intake;
+        this.plan = plan;
+        this.dispatch = dispatch;
+        this.store = store;
+        this.audit = audit;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Override
+    public void configure() {
+        routeTemplate("webhook-intake")
+                .templateParameter("instance")
+                .from("platform-http:/hooks/{{instance}}/{token}?httpMethodRestrict=POST")
+                .routeConfigurationId("intake")
+                .setProperty("irhubInstance", constant("{{instance}}"))
+                .process(this::receive)
+                .split(exchangeProperty("irhubToPlan"))
+                    .to(Bus.SIGNALS)
+                .end();
+        for (String instance : sourceInstances) {
+            templatedRoute("webhook-intake").routeId("intake-" + instance).parameter("instance", instance);
+        }
+
+        from(Bus.SIGNALS).routeId("plan").routeConfigurationId("pipeline")
+                .bean(plan, "plan")
+                .split(body())
+                    .toD("${bean:" + PipelineRoutes.class.getName() + "?method=partitionUri(${body}, " + settings.partitions() + ")}")
+                .end();
+
+        for (int p = 0; p < settings.partitions(); p++) {
+            from(Bus.actions(p)).routeId("dispatch-" + p).routeConfigurationId("pipeline")
+                    .bean(dispatch, "execute(${body}, ${header." + Bus.RESUME + "} == true)")
+                    .bean(dispatch, "record");
+        }
+
+        from(Bus.AUDIT).routeId("audit")
+                .process(e -> audit.append(e.getProperty(Bus.AUDIT_EVENT, io.irhub.connector.api.AuditEvent.class)));
+
+        from("timer:irhub-audit-chain?period=" + settings.chainEvery().toMillis()).routeId("audit-chain")
+                .process(e -> audit.chainAll());
+
+        // At start-up: work a crash left behind, including actions whose target call may have been cut off
+        // (they are resumed; connectors read the target's state before writing, so the change happens once).
+        from("timer:irhub-recover?repeatCount=1&delay=-1").routeId("recover").routeConfigurationId("pipeline")
+                .process(e -> e.getMessage().setBody(store.unplannedSignals(clock.instant())))
+                .split(body()).to(Bus.SIGNALS).end()
+                .process(e -> e.getMessage().setBody(store.unfinishedActions(clock.instant())))
+                .split(body())
+                    .setHeader(Bus.RESUME, constant(true))
+                    .toD("${bean:" + PipelineRoutes.class.getName() + "?method=partitionUri(${body}, " + settings.partitions() + ")}")
+                .end();
+
+        // Periodically: messages lost while the store was away. Only pending work, never in-flight actions.
+        from("timer:irhub-sweep?period=" + settings.sweepEvery().toMillis() + "&delay=" + settings.sweepEvery().toMillis())
+                .routeId("sweep").routeConfigurationId("pipeline")
+                .process(e -> e.getMessage().setBody(store.unplannedSignals(clock.instant().minus(settings.sweepEvery()))))
+                .split(body()).to(Bus.SIGNALS).end()
+                .process(e -> e.getMessage().setBody(store.unfinishedActions(clock.instant().minus(settings.sweepEvery()))))
+                .split(body())
+                    .toD("${bean:" + PipelineRoutes.class.getName() + "?method=partitionUri(${body}, " + settings.partitions() + ")}")
+                .end();
+    }
+
+    public static String partitionUri(DispatchOrder order, int partitions) {
+        return Bus.actions(Bus.partitionOf(order.identityKey(), partitions));
+    }
+
+    private void receive(Exchange exchange) throws IntakeRefusal {
+        var message = exchange.getMessage();
+        String instance = exchange.getProperty("irhubInstance", String.class);
+        String token = message.getHeader("token", String.class);
+        Map<String, String> headers = new LinkedHashMap<>();
+        message.getHeaders().forEach((k, v) -> {
+            if (v instanceof String s && !k.startsWith("Camel") && !k.equals("token")) {
+                headers.put(k, s);
+            }
+        });
+        byte[] body = message.getBody(byte[].class);
+        List<Accepted> accepted = intake.receive(instance, token, headers, body == null ? new byte[0] : body);
+
+        List<String> fresh = accepted.stream().filter(a -> !a.duplicate()).map(a -> a.correlationId().toString()).toList();
+        List<String> duplicates = accepted.stream().filter(Accepted::duplicate).map(a -> a.correlationId().toString()).toList();
+        exchange.setProperty("irhubToPlan", accepted.stream().filter(a -> !a.duplicate()).map(Accepted::correlationId).toList());
+        // the path token and the request headers must not travel further (responses echo headers)
+        message.removeHeaders("*");
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, fresh.isEmpty() ? 200 : 202);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("status", fresh.isEmpty() ? "duplicate" : "accepted");
+        response.put("accepted", fresh);
+        response.put("duplicates", duplicates);
+        message.setBody(Json.write(response));
+    }
+}

@@ -1,0 +1,36 @@
+package io.irhub.routes;
+
+import io.irhub.routes.policy.Planner;
+import io.irhub.routes.store.Database;
+import io.irhub.routes.store.PipelineStore;
+import io.irhub.routes.store.PipelineStore.DispatchOrder;
+import io.irhub.routes.store.PipelineStore.StoredSignal;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Plans one accepted signal, once: a signal already planned (redelivered, recovered) yields nothing. */
+public final class PlanStep {
+    private final PipelineStore store;
+    private final Planner planner;
+
+    public PlanStep(PipelineStore store, Planner planner) {
+        this.store = store;
+        this.planner = planner;
+    }
+
+    /** @return the actions to dispatch now */
+    public List<DispatchOrder> plan(UUID correlationId) {
+        return Database.inTransaction(store.dataSource(), c -> {
+            store.lockPlanning(c);
+            Optional<StoredSignal> signal = store.lockUnplanned(c, correlationId);
+            if (signal.isEmpty()) {
+                return List.of();
+            }
+            int recent = planner.guards().blastRadiusLimited()
+                    ? store.recentAutomaticActions(c, planner.guards().window()) : 0;
+            return store.savePlan(c, signal.get(), planner.plan(signal.get().signal(), recent));
+        });
+    }
+}

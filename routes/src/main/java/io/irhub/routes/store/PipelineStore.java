@@ -1,0 +1,418 @@
+package io.irhub.routes.store;
+
+import io.irhub.connector.api.ActionOutcome;
+import io.irhub.connector.api.ActionRequest;
+import io.irhub.connector.api.AuditEvent;
+import io.irhub.connector.api.AuditEvent.Stage;
+import io.irhub.connector.api.Identity;
+import io.irhub.connector.api.Severity;
+import io.irhub.connector.api.Signal;
+import io.irhub.connector.api.Verb;
+import io.irhub.routes.policy.PlanDraft;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Signals, plans and actions in PostgreSQL. Every method that changes state writes its audit rows in the same
+ * transaction, so no change is ever committed without its evidence.
+ */
+public final class PipelineStore {
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public PipelineStore(DataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** What became of a delivered signal. */
+    public record Accepted(UUID correlationId, boolean duplicate) {
+    }
+
+    /** A signal as stored, ready to be planned. */
+    public record StoredSignal(UUID id, UUID correlationId, Signal signal) {
+    }
+
+    /** An action to send to dispatch, with the identity key that orders it. */
+    public record DispatchOrder(UUID actionId, String identityKey) {
+    }
+
+    /** An action claimed for execution: its intent is committed. */
+    public record Claimed(ActionRequest request, boolean dryRun, int attempt) {
+    }
+
+    /**
+     * Stores a signal (durable accept) or, if its dedupe key was seen before, records the duplicate under the
+     * original's correlation id. Either way the audit row commits with it.
+     */
+    public Accepted accept(Signal s) {
+        return Database.inTransaction(dataSource, c -> {
+            UUID id = UUID.randomUUID();
+            UUID correlationId = UUID.randomUUID();
+            Instant now = clock.instant();
+            String rawSha = sha256(s.rawPayload());
+            int inserted;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO signal (id, correlation_id, source_instance, source_type, dedupe_key, detection, severity,
+                                        detected_at, received_at, identities, link, raw_payload, raw_sha256, state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, 'accepted')
+                    ON CONFLICT (source_instance, dedupe_key) DO NOTHING""")) {
+                ps.setObject(1, id);
+                ps.setObject(2, correlationId);
+                ps.setString(3, s.sourceInstance());
+                ps.setString(4, s.sourceType());
+                ps.setString(5, s.dedupeKey());
+                ps.setString(6, s.detection());
+                ps.setString(7, s.severity().wireName());
+                ps.setObject(8, utc(s.detectedAt()));
+                ps.setObject(9, utc(now));
+                ps.setString(10, Json.write(s.identities().stream().map(Json::identity).toList()));
+                ps.setString(11, s.link());
+                ps.setString(12, s.rawPayload());
+                ps.setString(13, rawSha);
+                inserted = ps.executeUpdate();
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("dedupe_key", s.dedupeKey());
+            details.put("detection", s.detection());
+            details.put("severity", s.severity().wireName());
+            details.put("identities", s.identities().stream().map(Identity::key).toList());
+            details.put("raw_sha256", rawSha);
+            if (inserted == 1) {
+                details.put("signal_id", id.toString());
+                details.put("detected_at", s.detectedAt().toString());
+                details.put("link", s.link());
+                AuditLog.append(c, new AuditEvent(now, correlationId, Stage.SIGNAL_ACCEPTED, "intake",
+                        s.sourceInstance(), singleIdentity(s), "accepted", details));
+                return new Accepted(correlationId, false);
+            }
+            UUID original;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT correlation_id FROM signal WHERE source_instance = ? AND dedupe_key = ?")) {
+                ps.setString(1, s.sourceInstance());
+                ps.setString(2, s.dedupeKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    original = rs.getObject(1, UUID.class);
+                }
+            }
+            AuditLog.append(c, new AuditEvent(now, original, Stage.SIGNAL_DUPLICATE, "intake", s.sourceInstance(),
+                    singleIdentity(s), "duplicate", details));
+            return new Accepted(original, true);
+        });
+    }
+
+    /** Locks a signal that still waits for its plan; empty if it is planned already (redelivery, recovery). */
+    public Optional<StoredSignal> lockUnplanned(Connection c, UUID correlationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT id, source_instance, source_type, dedupe_key, detection, severity, detected_at, identities::text,
+                       link, raw_payload
+                FROM signal WHERE correlation_id = ? AND state = 'accepted' FOR UPDATE""")) {
+            ps.setObject(1, correlationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Signal s = new Signal(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        Severity.parse(rs.getString(6)), rs.getTimestamp(7).toInstant(), Json.identities(rs.getString(8)),
+                        rs.getString(9), rs.getString(10));
+                return Optional.of(new StoredSignal(rs.getObject(1, UUID.class), correlationId, s));
+            }
+        }
+    }
+
+    /** Serializes planning (across replicas too) so that the blast-radius count and the new actions agree. */
+    public void lockPlanning(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(7265346)")) {
+            ps.execute();
+        }
+    }
+
+    public int recentAutomaticActions(Connection c, Duration window) throws SQLException {
+        if (window.isZero()) {
+            return 0;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM action WHERE automatic AND state <> 'blocked' AND created_at > ?")) {
+            ps.setObject(1, utc(clock.instant().minus(window)));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /**
+     * Stores the plan, its actions and their audit rows, and marks the signal planned.
+     *
+     * @return the actions to dispatch now
+     */
+    public List<DispatchOrder> savePlan(Connection c, StoredSignal stored, PlanDraft draft) throws SQLException {
+        Instant now = clock.instant();
+        UUID planId = UUID.randomUUID();
+        UUID corr = stored.correlationId();
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO plan (id, correlation_id, signal_id, policy, mode, state, reasons, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""")) {
+            ps.setObject(1, planId);
+            ps.setObject(2, corr);
+            ps.setObject(3, stored.id());
+            ps.setString(4, draft.policy());
+            ps.setString(5, draft.matched() ? draft.mode().wireName() : "none");
+            ps.setString(6, draft.planState());
+            ps.setString(7, Json.write(draft.reasons()));
+            ps.setObject(8, utc(now));
+            ps.setObject(9, utc(now));
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE signal SET state = 'planned' WHERE id = ?")) {
+            ps.setObject(1, stored.id());
+            ps.executeUpdate();
+        }
+
+        List<DispatchOrder> toDispatch = new ArrayList<>();
+        List<Map<String, Object>> summary = new ArrayList<>();
+        boolean automatic = draft.matched() && draft.mode() == io.irhub.routes.policy.Mode.AUTO;
+        boolean dryRun = draft.matched() && draft.mode() == io.irhub.routes.policy.Mode.DRY_RUN;
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO action (id, plan_id, correlation_id, seq, verb, target_instance, identity, identity_key,
+                                    idempotency_key, automatic, dry_run, expires_at, state, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            for (PlanDraft.DraftAction a : draft.actions()) {
+                UUID actionId = UUID.randomUUID();
+                ps.setObject(1, actionId);
+                ps.setObject(2, planId);
+                ps.setObject(3, corr);
+                ps.setInt(4, a.seq());
+                ps.setString(5, a.verb().wireName());
+                ps.setString(6, a.target());
+                ps.setString(7, Json.write(Json.identity(a.identity())));
+                ps.setString(8, a.identity().key());
+                ps.setString(9, idempotencyKey(stored.id(), a));
+                ps.setBoolean(10, automatic);
+                ps.setBoolean(11, dryRun);
+                ps.setObject(12, a.expiresAt() == null ? null : utc(a.expiresAt()));
+                ps.setString(13, a.state().wire);
+                ps.setObject(14, utc(now));
+                ps.setObject(15, utc(now));
+                ps.addBatch();
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("action_id", actionId.toString());
+                line.put("verb", a.verb().wireName());
+                line.put("target", a.target());
+                line.put("identity", a.identity().key());
+                line.put("state", a.state().wire);
+                line.put("irreversible", !a.verb().reversible());
+                if (a.expiresAt() != null) {
+                    line.put("expires_at", a.expiresAt().toString());
+                }
+                summary.add(line);
+                if (a.state() == PlanDraft.ActionState.PENDING) {
+                    toDispatch.add(new DispatchOrder(actionId, a.identity().key()));
+                }
+                if (a.state() == PlanDraft.ActionState.BLOCKED) {
+                    AuditLog.append(c, new AuditEvent(now, corr, Stage.GUARD, "guard:protected-identities", a.target(),
+                            a.identity().key(), "blocked", Map.of("action_id", actionId.toString(),
+                            "verb", a.verb().wireName(), "protected_by", a.blockedBy())));
+                }
+            }
+            ps.executeBatch();
+        }
+        for (String reason : draft.reasons()) {
+            if (reason.startsWith("blast radius")) {
+                AuditLog.append(c, new AuditEvent(now, corr, Stage.GUARD, "guard:blast-radius", null, null,
+                        "escalated", Map.of("reason", reason)));
+            }
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("plan_id", planId.toString());
+        details.put("signal_id", stored.id().toString());
+        details.put("mode", draft.matched() ? draft.mode().wireName() : "none");
+        details.put("state", draft.planState());
+        details.put("reasons", draft.reasons());
+        details.put("actions", summary);
+        AuditLog.append(c, new AuditEvent(now, corr, Stage.PLAN, draft.matched() ? "policy:" + draft.policy() : "planner",
+                stored.signal().sourceInstance(), singleIdentity(stored.signal()),
+                draft.matched() ? draft.planState() : "no-match", details));
+        return toDispatch;
+    }
+
+    /**
+     * Claims an action for execution and commits its intent audit row before anyone calls the target.
+     *
+     * @param resume also claim an action left in flight by a crashed run (recovery only)
+     * @return empty when the action is not claimable (already finished, awaiting approval, or claimed elsewhere)
+     */
+    public Optional<Claimed> claim(UUID actionId, boolean resume) {
+        return Database.inTransaction(dataSource, c -> {
+            Instant now = clock.instant();
+            ActionRequest request;
+            boolean dryRun;
+            int attempt;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE action SET state = 'in-flight', attempts = attempts + 1, updated_at = ?
+                    WHERE id = ? AND (state = 'pending' OR (? AND state = 'in-flight'))
+                    RETURNING correlation_id, verb, target_instance, identity::text, idempotency_key, expires_at,
+                              dry_run, attempts""")) {
+                ps.setObject(1, utc(now));
+                ps.setObject(2, actionId);
+                ps.setBoolean(3, resume);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Claimed>empty();
+                    }
+                    Timestamp expires = rs.getTimestamp(6);
+                    request = new ActionRequest(actionId, rs.getObject(1, UUID.class), Verb.fromWire(rs.getString(2)),
+                            rs.getString(3), Json.identity(Json.readMap(rs.getString(4))), rs.getString(5),
+                            expires == null ? null : expires.toInstant());
+                    dryRun = rs.getBoolean(7);
+                    attempt = rs.getInt(8);
+                }
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("action_id", actionId.toString());
+            details.put("verb", request.verb().wireName());
+            details.put("idempotency_key", request.idempotencyKey());
+            details.put("attempt", attempt);
+            details.put("dry_run", dryRun);
+            if (request.expiresAt() != null) {
+                details.put("expires_at", request.expiresAt().toString());
+            }
+            AuditLog.append(c, new AuditEvent(now, request.correlationId(), Stage.ACTION_INTENT, "dispatch",
+                    request.targetInstance(), request.identity().key(), attempt > 1 ? "resumed" : "intent", details));
+            return Optional.of(new Claimed(request, dryRun, attempt));
+        });
+    }
+
+    /** Records an action's outcome with its audit row, and completes the plan when its last action finishes. */
+    public void complete(ActionRequest request, ActionOutcome outcome) {
+        Database.inTransaction(dataSource, c -> {
+            Instant now = clock.instant();
+            Map<String, Object> stored = new LinkedHashMap<>();
+            stored.put("status", outcome.status().name().toLowerCase(Locale.ROOT));
+            stored.put("message", outcome.message());
+            stored.put("target_ref", outcome.targetRef());
+            stored.put("details", outcome.details());
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE action SET state = ?, outcome = ?::jsonb, updated_at = ? WHERE id = ? AND state = 'in-flight'")) {
+                ps.setString(1, stateOf(outcome.status()));
+                ps.setString(2, Json.write(stored));
+                ps.setObject(3, utc(now));
+                ps.setObject(4, request.actionId());
+                if (ps.executeUpdate() != 1) {
+                    throw new StoreException("action " + request.actionId() + " was not in flight; outcome not recorded twice");
+                }
+            }
+            Map<String, Object> details = new LinkedHashMap<>(stored);
+            details.put("action_id", request.actionId().toString());
+            details.put("verb", request.verb().wireName());
+            AuditLog.append(c, new AuditEvent(now, request.correlationId(), Stage.ACTION_OUTCOME, "target:" + request.targetInstance(),
+                    request.targetInstance(), request.identity().key(), stateOf(outcome.status()), details));
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE plan SET state = 'completed', updated_at = ?
+                    WHERE id = (SELECT plan_id FROM action WHERE id = ?) AND state = 'dispatching'
+                      AND NOT EXISTS (SELECT 1 FROM action a JOIN action b ON a.plan_id = b.plan_id
+                                      WHERE b.id = ? AND a.state IN ('pending', 'in-flight'))""")) {
+                ps.setObject(1, utc(now));
+                ps.setObject(2, request.actionId());
+                ps.setObject(3, request.actionId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Signals accepted before {@code before} that have no plan yet (a crash between accept and plan). */
+    public List<UUID> unplannedSignals(Instant before) {
+        return ids("SELECT correlation_id FROM signal WHERE state = 'accepted' AND received_at < ? ORDER BY received_at", before);
+    }
+
+    /** Actions created before {@code before} that were never finished (a crash before or during the target call). */
+    public List<DispatchOrder> unfinishedActions(Instant before) {
+        return Database.inTransaction(dataSource, c -> {
+            List<DispatchOrder> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT id, identity_key FROM action WHERE state IN ('pending', 'in-flight') AND created_at < ?
+                    ORDER BY created_at, seq""")) {
+                ps.setObject(1, utc(before));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new DispatchOrder(rs.getObject(1, UUID.class), rs.getString(2)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private List<UUID> ids(String sql, Instant before) {
+        return Database.inTransaction(dataSource, c -> {
+            List<UUID> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, utc(before));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getObject(1, UUID.class));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    static String stateOf(ActionOutcome.Status status) {
+        return switch (status) {
+            case SUCCEEDED -> "succeeded";
+            case ALREADY_DONE -> "already-done";
+            case REFUSED -> "refused";
+            case FAILED -> "failed";
+            case DRY_RUN -> "dry-run";
+            case BLOCKED -> "blocked";
+        };
+    }
+
+    private static String idempotencyKey(UUID signalId, PlanDraft.DraftAction a) {
+        return sha256(signalId + "\n" + a.verb().wireName() + "\n" + a.target() + "\n" + a.identity().key());
+    }
+
+    private static String singleIdentity(Signal s) {
+        return s.identities().size() == 1 ? s.identities().get(0).key() : null;
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

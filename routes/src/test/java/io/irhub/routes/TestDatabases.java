@@ -1,0 +1,63 @@
+package io.irhub.routes;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.irhub.routes.store.Database;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One embedded PostgreSQL server per test JVM (a real server, started once: ~2 s), and a fresh database per test
+ * class or test.
+ */
+public final class TestDatabases {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static EmbeddedPostgres server;
+
+    private TestDatabases() {
+    }
+
+    public static synchronized EmbeddedPostgres server() {
+        if (server == null) {
+            try {
+                server = EmbeddedPostgres.builder()
+                        .setServerConfig("unix_socket_directories", "")
+                        .setServerConfig("fsync", "off")
+                        .setServerConfig("max_connections", "200")
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            EmbeddedPostgres started = server;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } catch (IOException ignored) {
+                    // the JVM is going away
+                }
+            }));
+        }
+        return server;
+    }
+
+    /** Creates an empty database and returns its JDBC URL (user postgres, no password). */
+    public static String newDatabase() {
+        String name = "irhub_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return "jdbc:postgresql://127.0.0.1:" + server().getPort() + "/" + name;
+    }
+
+    /** A migrated pool on a fresh database. */
+    public static HikariDataSource freshStore() {
+        return Database.open(newDatabase(), "postgres", null, 8);
+    }
+}

@@ -1,0 +1,167 @@
+package io.irhub.routes.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.irhub.connector.api.ActionOutcome;
+import io.irhub.connector.api.Identity;
+import io.irhub.connector.api.Severity;
+import io.irhub.connector.api.Signal;
+import io.irhub.connector.api.Verb;
+import io.irhub.routes.PlanStep;
+import io.irhub.routes.TestDatabases;
+import io.irhub.routes.policy.Planner;
+import io.irhub.routes.policy.PolicySet;
+import io.irhub.routes.store.PipelineStore.Accepted;
+import io.irhub.routes.store.PipelineStore.Claimed;
+import io.irhub.routes.store.PipelineStore.DispatchOrder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PipelineStoreTest {
+    static final String POLICIES = """
+            policies:
+              - name: compromised
+                mode: auto
+                actions: [{verb: suspend, target: okta-main}, {verb: clear-sessions, target: okta-main}]
+            guards:
+              protected-identities: [breakglass@example.com]
+            """;
+
+    private HikariDataSource db;
+    private PipelineStore store;
+    private PlanStep planStep;
+
+    @BeforeEach
+    void setUp() {
+        db = TestDatabases.freshStore();
+        store = new PipelineStore(db, Clock.systemUTC());
+        planStep = new PlanStep(store, new Planner(PolicySet.from(PolicySet.read(POLICIES, "test"),
+                Map.of("okta-main", Set.of(Verb.SUSPEND, Verb.CLEAR_SESSIONS))), Clock.systemUTC()));
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+    }
+
+    static Signal signal(String dedupe, String... logins) {
+        return new Signal("splunk-prod", "splunk", dedupe, "Compromised account", Severity.HIGH, Instant.now(),
+                java.util.Arrays.stream(logins).map(Identity::user).toList(), "https://splunk/x", "{\"sid\":\"" + dedupe + "\"}");
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void theSameSignalTwiceIsStoredOnceAndTheDuplicateIsAudited() throws SQLException {
+        Accepted first = store.accept(signal("sid-1", "alice@example.com"));
+        Accepted second = store.accept(signal("sid-1", "alice@example.com"));
+        assertThat(first.duplicate()).isFalse();
+        assertThat(second.duplicate()).isTrue();
+        assertThat(second.correlationId()).isEqualTo(first.correlationId());
+        assertThat(count("SELECT count(*) FROM signal")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM audit_event WHERE stage = 'signal-duplicate' AND correlation_id = '"
+                + first.correlationId() + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentDeliveriesOfOneAlertMakeOneSignal() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Accepted>> work = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                work.add(() -> store.accept(signal("sid-race", "alice@example.com")));
+            }
+            long fresh = 0;
+            for (Future<Accepted> f : pool.invokeAll(work)) {
+                fresh += f.get().duplicate() ? 0 : 1;
+            }
+            assertThat(fresh).isEqualTo(1);
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(count("SELECT count(*) FROM signal")).isEqualTo(1);
+    }
+
+    @Test
+    void aSignalIsPlannedOnceHoweverOftenItIsDelivered() throws SQLException {
+        Accepted a = store.accept(signal("sid-2", "alice@example.com"));
+        List<DispatchOrder> orders = planStep.plan(a.correlationId());
+        assertThat(orders).hasSize(2);
+        assertThat(planStep.plan(a.correlationId())).isEmpty();
+        assertThat(count("SELECT count(*) FROM plan")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM action")).isEqualTo(2);
+    }
+
+    @Test
+    void anActionIsClaimedOnceAndItsIntentIsCommittedBeforeTheCall() throws SQLException {
+        Accepted a = store.accept(signal("sid-3", "alice@example.com"));
+        DispatchOrder order = planStep.plan(a.correlationId()).get(0);
+        Claimed claimed = store.claim(order.actionId(), false).orElseThrow();
+        assertThat(claimed.request().verb()).isEqualTo(Verb.SUSPEND);
+        assertThat(count("SELECT count(*) FROM audit_event WHERE stage = 'action-intent'")).isEqualTo(1);
+        assertThat(store.claim(order.actionId(), false)).isEmpty();
+        // recovery may resume an action left in flight
+        assertThat(store.claim(order.actionId(), true)).get().extracting(Claimed::attempt).isEqualTo(2);
+        store.complete(claimed.request(), ActionOutcome.succeeded("00u1", "suspended", Map.of()));
+        assertThatThrownBy(() -> store.complete(claimed.request(), ActionOutcome.succeeded("00u1", "again", Map.of())))
+                .isInstanceOf(StoreException.class);
+        assertThat(store.claim(order.actionId(), true)).isEmpty();
+        assertThat(count("SELECT count(*) FROM audit_event WHERE stage = 'action-outcome'")).isEqualTo(1);
+    }
+
+    @Test
+    void thePlanCompletesWithItsLastAction() throws SQLException {
+        Accepted a = store.accept(signal("sid-4", "alice@example.com"));
+        for (DispatchOrder order : planStep.plan(a.correlationId())) {
+            assertThat(count("SELECT count(*) FROM plan WHERE state = 'completed'")).isZero();
+            Claimed c = store.claim(order.actionId(), false).orElseThrow();
+            store.complete(c.request(), ActionOutcome.alreadyDone("00u1", "already", Map.of()));
+        }
+        assertThat(count("SELECT count(*) FROM plan WHERE state = 'completed'")).isEqualTo(1);
+    }
+
+    @Test
+    void protectedIdentitiesGetBlockedActionsAndAGuardRow() throws SQLException {
+        Accepted a = store.accept(signal("sid-5", "breakglass@example.com"));
+        assertThat(planStep.plan(a.correlationId())).isEmpty();
+        assertThat(count("SELECT count(*) FROM action WHERE state = 'blocked'")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM audit_event WHERE stage = 'guard' AND outcome = 'blocked'")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM plan WHERE state = 'completed'")).isEqualTo(1);
+    }
+
+    @Test
+    void recoveryFindsUnplannedSignalsAndUnfinishedActions() {
+        Accepted unplanned = store.accept(signal("sid-6", "alice@example.com"));
+        Accepted planned = store.accept(signal("sid-7", "bob@example.com"));
+        List<DispatchOrder> orders = planStep.plan(planned.correlationId());
+        store.claim(orders.get(0).actionId(), false);   // in flight when the "crash" happened
+        Instant later = Instant.now().plusSeconds(1);
+        assertThat(store.unplannedSignals(later)).containsExactly(unplanned.correlationId());
+        assertThat(store.unfinishedActions(later)).extracting(DispatchOrder::actionId)
+                .containsExactlyInAnyOrder(orders.get(0).actionId(), orders.get(1).actionId());
+        assertThat(store.unplannedSignals(Instant.now().minusSeconds(60))).isEmpty();
+    }
+}
