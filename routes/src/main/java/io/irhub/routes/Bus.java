@@ -6,9 +6,9 @@ package io.irhub.routes;
  */
 public final class Bus {
     /** Correlation ids of accepted signals, to be planned. */
-    public static final String SIGNALS = "seda:irhub-signals?size=100000&blockWhenFull=true";
+    public static final String SIGNALS = "seda:irhub-signals?size=100000&blockWhenFull=true&waitForTaskToComplete=Never";
     /** Audit events that go with no other change (refused deliveries), wire-tapped here. */
-    public static final String AUDIT = "seda:irhub-audit?size=10000&discardIfNoConsumers=false";
+    public static final String AUDIT = "seda:irhub-audit?size=10000&waitForTaskToComplete=Never";
 
     /** Header: also claim actions left in flight by a crashed run (set by recovery at start-up only). */
     public static final String RESUME = "irhubResume";
@@ -20,7 +20,7 @@ public final class Bus {
 
     /** Actions of one identity always go to one partition, which has one consumer: per-identity order. */
     public static String actions(int partition) {
-        return "seda:irhub-actions-" + partition + "?size=100000&blockWhenFull=true";
+        return "seda:irhub-actions-" + partition + "?size=100000&blockWhenFull=true&waitForTaskToComplete=Never";
     }
 
     public static int partitionOf(String identityKey, int partitions) {

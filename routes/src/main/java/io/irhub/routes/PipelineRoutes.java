@@ -62,7 +62,8 @@ public final class PipelineRoutes extends RouteBuilder {
                 .process(this::receive)
                 .split(exchangeProperty("irhubToPlan"))
                     .to(Bus.SIGNALS)
-                .end();
+                .end()
+                .process(PipelineRoutes::respond);
         for (String instance : sourceInstances) {
             templatedRoute("webhook-intake").routeId("intake-" + instance).parameter("instance", instance);
         }
@@ -70,13 +71,14 @@ public final class PipelineRoutes extends RouteBuilder {
         from(Bus.SIGNALS).routeId("plan").routeConfigurationId("pipeline")
                 .bean(plan, "plan")
                 .split(body())
-                    .toD("${bean:" + PipelineRoutes.class.getName() + "?method=partitionUri(${body}, " + settings.partitions() + ")}")
+                    .process(this::choosePartition).toD("${header.irhubPartition}")
                 .end();
 
         for (int p = 0; p < settings.partitions(); p++) {
             from(Bus.actions(p)).routeId("dispatch-" + p).routeConfigurationId("pipeline")
-                    .bean(dispatch, "execute(${body}, ${header." + Bus.RESUME + "} == true)")
-                    .bean(dispatch, "record");
+                    .process(e -> e.getMessage().setBody(dispatch.execute(e.getMessage().getBody(DispatchOrder.class),
+                            Boolean.TRUE.equals(e.getMessage().getHeader(Bus.RESUME, Boolean.class)))))
+                    .process(e -> dispatch.record(e.getMessage().getBody(DispatchStep.Executed.class)));
         }
 
         from(Bus.AUDIT).routeId("audit")
@@ -93,7 +95,7 @@ public final class PipelineRoutes extends RouteBuilder {
                 .process(e -> e.getMessage().setBody(store.unfinishedActions(clock.instant())))
                 .split(body())
                     .setHeader(Bus.RESUME, constant(true))
-                    .toD("${bean:" + PipelineRoutes.class.getName() + "?method=partitionUri(${body}, " + settings.partitions() + ")}")
+                    .process(this::choosePartition).toD("${header.irhubPartition}")
                 .end();
 
         // Periodically: messages lost while the store was away. Only pending work, never in-flight actions.
@@ -103,12 +105,14 @@ public final class PipelineRoutes extends RouteBuilder {
                 .split(body()).to(Bus.SIGNALS).end()
                 .process(e -> e.getMessage().setBody(store.unfinishedActions(clock.instant().minus(settings.sweepEvery()))))
                 .split(body())
-                    .toD("${bean:" + PipelineRoutes.class.getName() + "?method=partitionUri(${body}, " + settings.partitions() + ")}")
+                    .process(this::choosePartition).toD("${header.irhubPartition}")
                 .end();
     }
 
-    public static String partitionUri(DispatchOrder order, int partitions) {
-        return Bus.actions(Bus.partitionOf(order.identityKey(), partitions));
+    private void choosePartition(Exchange exchange) {
+        DispatchOrder order = exchange.getMessage().getBody(DispatchOrder.class);
+        exchange.getMessage().setHeader("irhubPartition",
+                Bus.actions(Bus.partitionOf(order.identityKey(), settings.partitions())));
     }
 
     private void receive(Exchange exchange) throws IntakeRefusal {
@@ -124,10 +128,18 @@ public final class PipelineRoutes extends RouteBuilder {
         byte[] body = message.getBody(byte[].class);
         List<Accepted> accepted = intake.receive(instance, token, headers, body == null ? new byte[0] : body);
 
-        List<String> fresh = accepted.stream().filter(a -> !a.duplicate()).map(a -> a.correlationId().toString()).toList();
-        List<String> duplicates = accepted.stream().filter(Accepted::duplicate).map(a -> a.correlationId().toString()).toList();
+        exchange.setProperty("irhubAccepted", accepted);
         exchange.setProperty("irhubToPlan", accepted.stream().filter(a -> !a.duplicate()).map(Accepted::correlationId).toList());
         // the path token and the request headers must not travel further (responses echo headers)
+        message.removeHeaders("*");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void respond(Exchange exchange) {
+        var message = exchange.getMessage();
+        List<Accepted> accepted = exchange.getProperty("irhubAccepted", List.class);
+        List<String> fresh = accepted.stream().filter(a -> !a.duplicate()).map(a -> a.correlationId().toString()).toList();
+        List<String> duplicates = accepted.stream().filter(Accepted::duplicate).map(a -> a.correlationId().toString()).toList();
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, fresh.isEmpty() ? 200 : 202);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");

@@ -1,0 +1,314 @@
+package io.irhub.connector.okta;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.core.functions.Either;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.irhub.connector.api.ConnectorContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Date;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * Okta's HTTP API as the connector uses it: access tokens from service apps through {@code private_key_jwt}, cached
+ * per credential, and calls retried on 429 (after the rate limit resets), 5xx and network errors.
+ */
+final class OktaClient {
+    private static final Logger LOG = LoggerFactory.getLogger(OktaClient.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    private static final Duration ASSERTION_LIFETIME = Duration.ofMinutes(5);
+    // a token is replaced this long before it expires, so none lapses between being read from the cache and used
+    private static final Duration TOKEN_REFRESH_MARGIN = Duration.ofSeconds(60);
+    // X-Rate-Limit-Reset is in whole seconds; Okta's SDKs also wait one second past it
+    private static final Duration RATE_LIMIT_MARGIN = Duration.ofSeconds(1);
+    private static final IntervalFunction BACKOFF = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2);
+
+    /** Okta's final answer to a call: 2xx, or a 4xx other than 429. */
+    record Reply(int status, JsonNode body) {
+    }
+
+    private record AccessToken(String value, Instant refreshAt) {
+        @Override
+        public String toString() {
+            return "AccessToken[refreshAt=" + refreshAt + "]";
+        }
+    }
+
+    private final String instance;
+    private final OktaConfig config;
+    private final Clock clock;
+    private final String userAgent;
+    private final URI tokenUrl;
+    private final HttpClient http;
+    private final Retry retry;
+    private final Map<Credential, AccessToken> tokens = new EnumMap<>(Credential.class);
+
+    OktaClient(String instance, OktaConfig config, ConnectorContext context) {
+        this.instance = instance;
+        this.config = config;
+        this.clock = context.clock();
+        this.userAgent = context.userAgent();
+        this.tokenUrl = URI.create(config.orgUrl() + "/oauth2/v1/token");
+        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
+        this.retry = Retry.of("okta-" + instance, RetryConfig.<HttpResponse<String>>custom()
+                .maxAttempts(config.maxRetries() + 1)
+                .retryExceptions(IOException.class)
+                .retryOnResult(this::worthRetrying)
+                .intervalBiFunction(this::waitBeforeRetry)
+                .build());
+    }
+
+    /**
+     * Calls the API with the credential's token.
+     *
+     * @param pathAndQuery already encoded ({@code /api/v1/users/jane%40example.com})
+     * @throws OktaFailure when no token could be had, or Okta kept answering 429 or 5xx, or could not be reached
+     */
+    Reply call(String method, String pathAndQuery, Credential credential) throws OktaFailure {
+        String token = token(credential);
+        String what = method + " " + pathAndQuery;
+        HttpResponse<String> response = exchange(what, () -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(config.orgUrl() + pathAndQuery))
+                    .timeout(config.timeout())
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept", "application/json")
+                    .header("User-Agent", userAgent)
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            if (method.equals("POST")) {
+                request.header("Content-Type", "application/json");
+            }
+            return request.build();
+        });
+        LOG.debug("okta {}: {} -> {}", instance, what, response.statusCode());
+        if (response.statusCode() == 401) {
+            // the token was revoked or the app's key rotated: the next action fetches a new one
+            forget(credential);
+        }
+        return new Reply(response.statusCode(), parse(response.body()));
+    }
+
+    private synchronized void forget(Credential credential) {
+        tokens.remove(credential);
+    }
+
+    private synchronized String token(Credential credential) throws OktaFailure {
+        Instant requestedAt = clock.instant();
+        AccessToken cached = tokens.get(credential);
+        if (cached != null && requestedAt.isBefore(cached.refreshAt())) {
+            return cached.value();
+        }
+        ServiceApp app = config.app(credential);
+        HttpResponse<String> response = exchange("the " + credential.id() + " token request",
+                () -> tokenRequest(credential, app));
+        JsonNode body = parse(response.body());
+        if (response.statusCode() != 200) {
+            throw tokenRefused(credential, app, response.statusCode(), body);
+        }
+        String value = OktaError.text(body, "access_token");
+        if (value == null) {
+            throw OktaFailure.failed("Okta's token answer for the " + credential.id() + " service app has no "
+                    + "access_token", Map.of("client_id", app.clientId()));
+        }
+        long lifetime = body.path("expires_in").asLong(0);
+        tokens.put(credential, new AccessToken(value, requestedAt.plusSeconds(lifetime).minus(TOKEN_REFRESH_MARGIN)));
+        LOG.debug("okta {}: new {} token for client {}, valid {} s", instance, credential.id(), app.clientId(),
+                lifetime);
+        return value;
+    }
+
+    private HttpRequest tokenRequest(Credential credential, ServiceApp app) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "client_credentials");
+        form.put("scope", credential.scope());
+        form.put("client_assertion_type", ASSERTION_TYPE);
+        // a fresh assertion per attempt: Okta refuses a jti it has seen
+        form.put("client_assertion", clientAssertion(app));
+        String body = form.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return HttpRequest.newBuilder(tokenUrl)
+                .timeout(config.timeout())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .header("User-Agent", userAgent)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    private String clientAssertion(ServiceApp app) {
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(app.clientId())
+                .subject(app.clientId())
+                .audience(tokenUrl.toString())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(ASSERTION_LIFETIME)))
+                .jwtID(UUID.randomUUID().toString())
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(app.algorithm()).keyID(app.keyId()).build(), claims);
+        try {
+            jwt.sign(app.signer());
+        } catch (JOSEException e) {
+            // the key was checked at open(); a failure here is the JVM's crypto, not the configuration
+            throw new IllegalStateException("cannot sign the client assertion for client " + app.clientId(), e);
+        }
+        return jwt.serialize();
+    }
+
+    private OktaFailure tokenRefused(Credential credential, ServiceApp app, int status, JsonNode body) {
+        String error = OktaError.text(body, "error");
+        String description = OktaError.text(body, "error_description");
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("http_status", status);
+        details.put("oauth_error", error);
+        details.put("oauth_error_description", description);
+        details.put("client_id", app.clientId());
+        String which = "the " + credential.id() + " service app (client id " + app.clientId() + ")";
+        if ("use_dpop_nonce".equals(error) || "invalid_dpop_proof".equals(error)) {
+            return OktaFailure.refused(which + " requires DPoP-bound access tokens, which this version of the Okta "
+                    + "connector does not support yet; turn off \"Require Demonstrating Proof of Possession (DPoP) "
+                    + "header in token requests\" for the app, or use another app", details);
+        }
+        StringBuilder message = new StringBuilder("Okta refused an access token to ").append(which)
+                .append(" (HTTP ").append(status);
+        if (error != null) {
+            message.append(' ').append(error).append(description == null ? "" : ": " + description);
+        }
+        message.append(')');
+        if ("invalid_scope".equals(error)) {
+            message.append("; grant the app the scope ").append(credential.scope());
+        } else if ("invalid_client".equals(error) || status == 401) {
+            message.append("; check the client id, the public key registered for the app and the key id");
+        }
+        return OktaFailure.refused(message.toString(), details);
+    }
+
+    /** Sends with retries; answers anything but 429 and 5xx, which end in a failure once retries are used up. */
+    private HttpResponse<String> exchange(String what, Callable<HttpRequest> request) throws OktaFailure {
+        HttpResponse<String> response;
+        try {
+            response = retry.executeCallable(() -> http.send(request.call(), HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            throw OktaFailure.failed("cannot reach Okta at " + config.orgUrl().getHost() + " for " + what + " "
+                    + attempts() + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), Map.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw OktaFailure.failed("interrupted while calling Okta for " + what, Map.of());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            // executeCallable declares Exception; the call throws nothing checked but the two above
+            throw new IllegalStateException(e);
+        }
+        int status = response.statusCode();
+        if (status == 429) {
+            Map<String, Object> details = OktaError.from(parse(response.body())).details(status);
+            response.headers().firstValue("X-Rate-Limit-Reset")
+                    .ifPresent(reset -> details.put("rate_limit_reset", reset));
+            Optional<Duration> wait = rateLimitWait(response);
+            if (wait.isPresent() && wait.get().compareTo(config.maxRateLimitWait()) > 0) {
+                throw OktaFailure.failed(String.format("Okta rate-limited %s; the limit resets in %d s, later than "
+                                + "max-rate-limit-wait (%d s) allows", what, wait.get().toSeconds(),
+                        config.maxRateLimitWait().toSeconds()), details);
+            }
+            throw OktaFailure.failed("Okta still rate-limited " + what + " " + attempts(), details);
+        }
+        if (status >= 500) {
+            throw OktaFailure.failed("Okta answered HTTP " + status + " to " + what + " " + attempts(),
+                    OktaError.from(parse(response.body())).details(status));
+        }
+        return response;
+    }
+
+    private String attempts() {
+        int n = config.maxRetries() + 1;
+        return n == 1 ? "after 1 attempt" : "after " + n + " attempts";
+    }
+
+    private boolean worthRetrying(HttpResponse<String> response) {
+        int status = response.statusCode();
+        if (status == 429) {
+            return rateLimitWait(response).map(w -> w.compareTo(config.maxRateLimitWait()) <= 0).orElse(true);
+        }
+        return status >= 500;
+    }
+
+    private long waitBeforeRetry(int attempt, Either<Throwable, HttpResponse<String>> outcome) {
+        Duration backoff = Duration.ofMillis(BACKOFF.apply(attempt));
+        if (outcome.isRight() && outcome.get().statusCode() == 429) {
+            return rateLimitWait(outcome.get()).orElse(backoff).toMillis();
+        }
+        return backoff.toMillis();
+    }
+
+    /** Until X-Rate-Limit-Reset, measured from Okta's own Date header when there is one, as clocks differ. */
+    private Optional<Duration> rateLimitWait(HttpResponse<?> response) {
+        Optional<Instant> reset = response.headers().firstValue("X-Rate-Limit-Reset").flatMap(OktaClient::epochSeconds);
+        if (reset.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant now = response.headers().firstValue("Date").flatMap(OktaClient::httpDate).orElseGet(clock::instant);
+        Duration wait = Duration.between(now, reset.get());
+        return Optional.of((wait.isNegative() ? Duration.ZERO : wait).plus(RATE_LIMIT_MARGIN));
+    }
+
+    private static Optional<Instant> epochSeconds(String value) {
+        try {
+            return Optional.of(Instant.ofEpochSecond(Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Instant> httpDate(String value) {
+        try {
+            return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return MissingNode.getInstance();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            // an HTML error page from a proxy: the status code says enough
+            return MissingNode.getInstance();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.irhub.connector.okta;
+
+import io.irhub.connector.api.ActionOutcome;
+import io.irhub.connector.api.ActionRequest;
+import io.irhub.connector.api.ConnectorContext;
+import io.irhub.connector.api.Target;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One Okta org. Okta's lifecycle calls are not idempotent (suspending a SUSPENDED user is an error), so every action
+ * reads the user first and changes only what needs changing: a retried action makes one change.
+ */
+final class OktaTarget implements Target {
+    private static final Logger LOG = LoggerFactory.getLogger(OktaTarget.class);
+    private static final String FORBIDDEN_HINT = "; check the service app's granted scopes (okta.users.read, "
+            + "okta.users.manage) and that it has an admin role assigned";
+
+    private final String instance;
+    private final OktaClient client;
+
+    OktaTarget(String instance, OktaConfig config, ConnectorContext context) {
+        this.instance = instance;
+        this.client = new OktaClient(instance, config, context);
+    }
+
+    @Override
+    public String instance() {
+        return instance;
+    }
+
+    @Override
+    public ActionOutcome execute(ActionRequest request) {
+        String login = request.identity().name();
+        return switch (request.verb()) {
+            case LOOKUP -> act(login, this::found);
+            case SUSPEND -> act(login, this::suspend);
+            case CLEAR_SESSIONS -> act(login, this::clearSessions);
+            default -> ActionOutcome.refused(null, "the Okta connector cannot " + request.verb().wireName()
+                    + " (it can lookup, suspend and clear-sessions)", Map.of("verb", request.verb().wireName()));
+        };
+    }
+
+    @FunctionalInterface
+    private interface Action {
+        ActionOutcome on(OktaUser user) throws OktaFailure;
+    }
+
+    private ActionOutcome act(String login, Action action) {
+        OktaUser user = null;
+        try {
+            user = findUser(login);
+            return action.on(user);
+        } catch (OktaFailure e) {
+            return e.outcome(user == null ? null : user.id());
+        }
+    }
+
+    /** @param idOrLogin Okta takes either in the same path */
+    private OktaUser findUser(String idOrLogin) throws OktaFailure {
+        OktaClient.Reply reply = client.call("GET", "/api/v1/users/" + pathSegment(idOrLogin), Credential.LOOKUP);
+        if (reply.status() == 200) {
+            return OktaUser.from(reply.body());
+        }
+        if (reply.status() == 404) {
+            throw OktaFailure.refused("no Okta user with login " + idOrLogin,
+                    OktaError.from(reply.body()).details(reply.status()));
+        }
+        throw refusal("the lookup of " + idOrLogin, reply);
+    }
+
+    private ActionOutcome found(OktaUser user) {
+        return ActionOutcome.succeeded(user.id(), "found Okta user " + user.login() + ", " + user.status(),
+                details("okta_user_id", user.id(), "status", user.status()));
+    }
+
+    private ActionOutcome suspend(OktaUser user) throws OktaFailure {
+        if (user.status().equals(OktaUser.SUSPENDED)) {
+            return alreadySuspended(user, "Okta user " + user.login() + " is already SUSPENDED");
+        }
+        if (!user.status().equals(OktaUser.ACTIVE)) {
+            return ActionOutcome.refused(user.id(), "Okta suspends only ACTIVE users; this user is " + user.status(),
+                    details("okta_user_id", user.id(), "status", user.status()));
+        }
+        OktaClient.Reply reply = client.call("POST", "/api/v1/users/" + pathSegment(user.id()) + "/lifecycle/suspend",
+                Credential.SUSPEND);
+        if (reply.status() == 200) {
+            LOG.info("okta {}: suspended user {}", instance, user.id());
+            return ActionOutcome.succeeded(user.id(), "suspended Okta user " + user.login(),
+                    details("okta_user_id", user.id(), "status_before", OktaUser.ACTIVE,
+                            "status_after", OktaUser.SUSPENDED));
+        }
+        // Okta answers 400 to a suspend of a user that is no longer ACTIVE; if it was suspended since the read (by
+        // an earlier attempt whose answer was lost, or by someone else) the action's aim is met. Reported as
+        // ALREADY_DONE, so the hub never restores a suspension it cannot prove was its own.
+        if (reply.status() == 400 && findUser(user.id()).status().equals(OktaUser.SUSPENDED)) {
+            return alreadySuspended(user, "Okta user " + user.login() + " is SUSPENDED; Okta refused this suspend, "
+                    + "as it had been suspended since it was read");
+        }
+        throw refusal("the suspend of " + user.login(), reply);
+    }
+
+    private static ActionOutcome alreadySuspended(OktaUser user, String message) {
+        return ActionOutcome.alreadyDone(user.id(), message,
+                details("okta_user_id", user.id(), "status", OktaUser.SUSPENDED));
+    }
+
+    private ActionOutcome clearSessions(OktaUser user) throws OktaFailure {
+        OktaClient.Reply reply = client.call("DELETE",
+                "/api/v1/users/" + pathSegment(user.id()) + "/sessions?oauthTokens=true", Credential.SUSPEND);
+        if (reply.status() == 204 || reply.status() == 200) {
+            LOG.info("okta {}: cleared sessions and OAuth tokens of user {}", instance, user.id());
+            return ActionOutcome.succeeded(user.id(), "cleared the Okta sessions and OAuth tokens of " + user.login(),
+                    details("okta_user_id", user.id(), "oauth_tokens_revoked", true));
+        }
+        throw refusal("clearing the sessions of " + user.login(), reply);
+    }
+
+    private static OktaFailure refusal(String what, OktaClient.Reply reply) {
+        OktaError error = OktaError.from(reply.body());
+        String hint = reply.status() == 401 || reply.status() == 403 ? FORBIDDEN_HINT : "";
+        return OktaFailure.refused("Okta refused " + what + " (" + error.describe(reply.status()) + ")" + hint,
+                error.details(reply.status()));
+    }
+
+    /** Keeps the order given, so audit records read alike. */
+    private static Map<String, Object> details(Object... keysAndValues) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            details.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return details;
+    }
+
+    /** URLEncoder encodes for forms; a path segment wants %20 for a space, and '+' stays encoded. */
+    private static String pathSegment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

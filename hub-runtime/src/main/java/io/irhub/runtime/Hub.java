@@ -1,0 +1,277 @@
+package io.irhub.runtime;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariDataSource;
+import io.irhub.connector.api.Capability;
+import io.irhub.connector.api.ConfigError;
+import io.irhub.connector.api.ConfigException;
+import io.irhub.connector.api.ConnectorConfig;
+import io.irhub.connector.api.ConnectorContext;
+import io.irhub.connector.api.Connectors;
+import io.irhub.connector.api.SecretResolver;
+import io.irhub.connector.api.Source;
+import io.irhub.connector.api.SourceConnector;
+import io.irhub.connector.api.Target;
+import io.irhub.connector.api.TargetConnector;
+import io.irhub.connector.api.Verb;
+import io.irhub.routes.DispatchStep;
+import io.irhub.routes.Intake;
+import io.irhub.routes.PipelineErrorHandling;
+import io.irhub.routes.PipelineRoutes;
+import io.irhub.routes.PlanStep;
+import io.irhub.routes.policy.Planner;
+import io.irhub.routes.policy.PolicyFile;
+import io.irhub.routes.policy.PolicySet;
+import io.irhub.routes.store.AuditLog;
+import io.irhub.routes.store.Database;
+import io.irhub.routes.store.PipelineStore;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.main.BaseMainSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Assembles the hub from its configuration: connectors found on the classpath, one instance per configured
+ * source and target, the store (external or embedded), the policies, and Camel Main serving it all.
+ */
+public final class Hub {
+    private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
+
+    private final IrhubConfig config;
+    private final Path baseDir;
+    private final SecretResolver secrets;
+    private final Map<String, String> env;
+    private final Clock clock = Clock.systemUTC();
+
+    public Hub(IrhubConfig config, Path baseDir, Map<String, String> env) {
+        this.config = config;
+        this.baseDir = baseDir;
+        this.env = env;
+        this.secrets = SecretResolver.of(env);
+    }
+
+    /** Connector instances opened from the configuration. */
+    record Instances(Map<String, Source> sources, Map<String, Target> targets, Map<String, Set<Verb>> capabilities) {
+    }
+
+    /**
+     * Opens every configured instance, reporting all problems at once, each with its place in the configuration.
+     */
+    Instances openInstances(Connectors connectors) {
+        List<ConfigError> errors = new ArrayList<>();
+        Map<String, Source> sources = new LinkedHashMap<>();
+        Map<String, Target> targets = new LinkedHashMap<>();
+        Map<String, Set<Verb>> capabilities = new LinkedHashMap<>();
+        Set<String> names = new java.util.HashSet<>();
+        List<IrhubConfig.Instance> all = new ArrayList<>(config.sourceList());
+        all.addAll(config.targetList());
+        for (int i = 0; i < all.size(); i++) {
+            IrhubConfig.Instance inst = all.get(i);
+            boolean isSource = i < config.sourceList().size();
+            String at = (isSource ? "sources[" + i + "]" : "targets[" + (i - config.sourceList().size()) + "]");
+            if (inst.name() == null || !inst.name().matches("[a-z0-9][a-z0-9-]*")) {
+                errors.add(new ConfigError(at + ".name", "is required: lower-case letters, digits and dashes (it appears in URLs)"));
+                continue;
+            }
+            if (!names.add(inst.name())) {
+                errors.add(new ConfigError(at + ".name", "'" + inst.name() + "' is used by another instance"));
+                continue;
+            }
+            try {
+                if (isSource) {
+                    SourceConnector c = connectors.source(inst.type());
+                    ConnectorConfig cc = c.configDef().parse("sources." + inst.name(), inst.config(), secrets);
+                    sources.put(inst.name(), c.open(inst.name(), cc));
+                } else {
+                    TargetConnector c = connectors.target(inst.type());
+                    ConnectorConfig cc = c.configDef().parse("targets." + inst.name(), inst.config(), secrets);
+                    targets.put(inst.name(), c.open(inst.name(), cc, ConnectorContext.defaults()));
+                    Set<Verb> verbs = EnumSet.noneOf(Verb.class);
+                    c.capabilities().stream().map(Capability::verb).forEach(verbs::add);
+                    capabilities.put(inst.name(), verbs);
+                }
+            } catch (ConfigException e) {
+                e.errors().forEach(err -> errors.add(new ConfigError(e.scope() + "." + err.field(), err.message())));
+            } catch (IllegalArgumentException e) {
+                errors.add(new ConfigError(at + ".type", e.getMessage()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException("irhub.yaml", errors);
+        }
+        return new Instances(sources, targets, capabilities);
+    }
+
+    /** The policies from {@code policy-files} and the inline {@code policies}/{@code guards} sections. */
+    PolicySet policies(Map<String, Set<Verb>> capabilities) {
+        List<PolicyFile.Rule> rules = new ArrayList<>();
+        List<PolicyFile.GuardsSpec> guards = new ArrayList<>();
+        List<PolicyFile> files = new ArrayList<>();
+        for (String f : config.policyFileList()) {
+            Path p = baseDir.resolve(f);
+            try {
+                files.add(PolicySet.read(Files.readString(p), p.toString()));
+            } catch (IOException e) {
+                throw new ConfigException("policy-files", "cannot read " + p + ": " + e.getMessage());
+            }
+        }
+        if (config.policies() != null || config.guards() != null) {
+            ObjectNode inline = IrhubConfig.YAML.createObjectNode();
+            if (config.policies() != null) {
+                inline.set("policies", config.policies());
+            }
+            if (config.guards() != null) {
+                inline.set("guards", config.guards());
+            }
+            try {
+                files.add(PolicySet.read(IrhubConfig.YAML.writeValueAsString(inline), "irhub.yaml"));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        for (PolicyFile f : files) {
+            if (f.policies() != null) {
+                rules.addAll(f.policies());
+            }
+            if (f.guards() != null) {
+                guards.add(f.guards());
+            }
+        }
+        if (guards.size() > 1) {
+            throw new ConfigException("guards", "guards are defined in more than one place; keep one definition");
+        }
+        return PolicySet.from(new PolicyFile(rules, guards.isEmpty() ? null : guards.get(0)), capabilities);
+    }
+
+    /** Builds and configures Camel Main; the caller runs it. Resources are released when Main stops. */
+    public Main build() {
+        Instances instances = openInstances(Connectors.discover());
+        PolicySet policies = policies(instances.capabilities());
+
+        OpenedStore opened = openStore();
+        HikariDataSource dataSource = opened.dataSource();
+        PipelineStore store = new PipelineStore(dataSource, clock);
+        AuditLog audit = new AuditLog(dataSource);
+        IrhubConfig.Pipeline p = config.pipeline();
+        PipelineRoutes.Settings defaults = PipelineRoutes.Settings.defaults();
+        PipelineRoutes.Settings settings = new PipelineRoutes.Settings(
+                p == null || p.partitions() == null ? defaults.partitions() : p.partitions(),
+                p == null || p.sweepEvery() == null ? defaults.sweepEvery()
+                        : io.irhub.connector.api.ConfigDef.parseDuration(p.sweepEvery()),
+                defaults.chainEvery());
+
+        Main main = new Main();
+        main.configure().withName("irhub");
+        main.configure().addRoutesBuilder(new PipelineErrorHandling(clock));
+        main.configure().addRoutesBuilder(new PipelineRoutes(instances.sources().keySet(),
+                new Intake(instances.sources(), store), new PlanStep(store, new Planner(policies, clock)),
+                new DispatchStep(instances.targets(), store), store, audit, settings, clock));
+
+        IrhubConfig.Server server = config.server();
+        main.configure().httpServer().withEnabled(true)
+                .withHost(server == null || server.host() == null ? "0.0.0.0" : server.host())
+                .withPort(server == null || server.port() == null ? 8080 : server.port())
+                // a hard cap for any request; each source instance enforces its own, smaller limit with a 413
+                .withMaxBodySize(server == null || server.maxBodyBytes() == null ? 16L * 1024 * 1024 : server.maxBodyBytes());
+        IrhubConfig.Management management = config.management();
+        main.configure().httpManagementServer().withEnabled(true)
+                .withHost(management == null || management.host() == null ? "0.0.0.0" : management.host())
+                .withPort(management == null || management.port() == null ? 9876 : management.port())
+                .withHealthCheckEnabled(true)
+                .withMetricsEnabled(true)
+                .withInfoEnabled(true);
+        main.configure().metrics().withEnabled(true).withEnableRoutePolicy(true);
+
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                m.getCamelContext().getCamelContextExtension()
+                        .getContextPlugin(org.apache.camel.health.HealthCheckRegistry.class)
+                        .register(new StoreHealthCheck(dataSource));
+            }
+
+            @Override
+            public void afterStop(BaseMainSupport m) {
+                instances.targets().values().forEach(Target::close);
+                opened.close();
+            }
+        });
+        LOG.info("irhub {}: sources {}, targets {}, {} policies, store {}", Connectors.version(),
+                instances.sources().keySet(), instances.targets().keySet(), policies.policies().size(),
+                opened.description());
+        if (instances.sources().isEmpty()) {
+            LOG.warn("no source instances configured: nothing will be received (see README, 'Configuration')");
+        }
+        return main;
+    }
+
+    /** The store's pool, and the embedded server behind it when there is one. */
+    record OpenedStore(HikariDataSource dataSource, EmbeddedStore embedded, String description) implements AutoCloseable {
+        @Override
+        public void close() {
+            dataSource.close();
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    /** Opens (and migrates) the configured store, or starts the embedded one when no JDBC URL is given. */
+    OpenedStore openStore() {
+        IrhubConfig.Store storeConfig = config.store() == null
+                ? new IrhubConfig.Store(null, null, null, null, null) : config.store();
+        String jdbcUrl = env.getOrDefault("IRHUB_STORE_JDBC_URL", storeConfig.jdbcUrl());
+        String username = env.getOrDefault("IRHUB_STORE_USERNAME", storeConfig.username());
+        String passwordRef = env.containsKey("IRHUB_STORE_PASSWORD") ? "${env:IRHUB_STORE_PASSWORD}" : storeConfig.password();
+        String password = null;
+        if (passwordRef != null) {
+            try {
+                password = secrets.resolve(passwordRef).reveal();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("store", List.of(new ConfigError("password", e.getMessage())));
+            }
+        }
+        EmbeddedStore embedded = null;
+        if (jdbcUrl == null || jdbcUrl.isBlank()) {
+            IrhubConfig.Embedded e = storeConfig.embedded();
+            Path dataDir = baseDir.resolve(e == null || e.dataDir() == null ? "data/postgres" : e.dataDir());
+            embedded = EmbeddedStore.start(dataDir, e == null || e.port() == null ? 0 : e.port());
+            jdbcUrl = embedded.jdbcUrl();
+            username = "postgres";
+        }
+        try {
+            return new OpenedStore(Database.open(jdbcUrl, username, password,
+                    storeConfig.poolSize() == null ? 10 : storeConfig.poolSize()),
+                    embedded, embedded != null ? "embedded" : redactUrl(jdbcUrl));
+        } catch (RuntimeException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e;
+        }
+    }
+
+    /** JDBC URLs may carry a password parameter; keep only host, port and database. */
+    static String redactUrl(String jdbcUrl) {
+        int q = jdbcUrl.indexOf('?');
+        return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?…";
+    }
+
+    static String describe(ConfigException e) {
+        return e.errors().stream().map(err -> "  " + err.field() + ": " + err.message()).collect(Collectors.joining("\n"));
+    }
+}

@@ -1,0 +1,80 @@
+package io.irhub.runtime;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.irhub.connector.api.ConfigException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code irhub.yaml}, as written (kebab-case keys). Every section is optional: with none, the hub runs on its
+ * embedded defaults (embedded PostgreSQL under {@code ./data/postgres}, in-process bus, ports 8080 and 9876).
+ */
+public record IrhubConfig(Server server, Management management, Store store, Pipeline pipeline,
+                          List<Instance> sources, List<Instance> targets, List<String> policyFiles,
+                          JsonNode policies, JsonNode guards) {
+
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Webhook and API listener. */
+    public record Server(String host, Integer port, Long maxBodyBytes) {
+    }
+
+    /** Health ({@code /observe/health}) and Prometheus metrics ({@code /observe/metrics}). */
+    public record Management(String host, Integer port) {
+    }
+
+    /**
+     * The audit store. Without {@code jdbc-url} an embedded PostgreSQL keeps its data under {@code embedded.data-dir}.
+     * {@code password} is a secret reference ({@code ${env:NAME}} or {@code ${file:/path}}).
+     */
+    public record Store(String jdbcUrl, String username, String password, Integer poolSize, Embedded embedded) {
+    }
+
+    public record Embedded(String dataDir, Integer port) {
+    }
+
+    public record Pipeline(Integer partitions, String sweepEvery) {
+    }
+
+    /** A configured source or target instance: its name, its connector type and that connector's fields. */
+    public record Instance(String name, String type, Map<String, Object> config) {
+    }
+
+    public static IrhubConfig empty() {
+        return new IrhubConfig(null, null, null, null, List.of(), List.of(), List.of(), null, null);
+    }
+
+    public static IrhubConfig read(Path file) {
+        try {
+            IrhubConfig c = YAML.readValue(Files.readString(file), IrhubConfig.class);
+            return c == null ? empty() : c;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException(file.toString(), e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
+        }
+    }
+
+    public List<Instance> sourceList() {
+        return sources == null ? List.of() : sources;
+    }
+
+    public List<Instance> targetList() {
+        return targets == null ? List.of() : targets;
+    }
+
+    public List<String> policyFileList() {
+        return policyFiles == null ? List.of() : policyFiles;
+    }
+}
