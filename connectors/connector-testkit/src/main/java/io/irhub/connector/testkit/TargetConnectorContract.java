@@ -55,7 +55,10 @@ public abstract class TargetConnectorContract extends ConfigContract {
     /** The documented request that performs {@code verb} (for a lookup, the read). */
     protected abstract RequestPatternBuilder changeRequest(Verb verb);
 
-    /** Asserts the calls for {@code verb} carried the named credential and no other capability's credential. */
+    /**
+     * Asserts that the call that performs {@code verb} (the one {@link #changeRequest} matches) carried the named
+     * credential and not another capability's. A preceding read may use the lookup credential.
+     */
     protected abstract void assertUsedCredential(Verb verb, String credential);
 
     /** The vendor's own rate-limit answer, asking the client to wait about {@code retryAfter}. */

@@ -72,10 +72,23 @@ final class SplunkPayloads {
         if (result == null || !result.isObject()) {
             throw new InvalidPayloadException("result is missing or not an object (expected the first result row)");
         }
-        // a sid never holds the unit separator, so the key splits back into sid and search name unambiguously
-        String dedupeKey = sid.textValue() + "\u001f" + (searchName == null ? "" : searchName);
+        // An alert that triggers "for each result" delivers every row with the same sid, so the row is part of the
+        // key: the same delivery twice is one signal, two rows of one search are two. A sid never holds the unit
+        // separator, so the key splits back into its parts unambiguously.
+        String dedupeKey = sid.textValue() + "\u001f" + (searchName == null ? "" : searchName) + "\u001f"
+                + rowDigest(result);
         return new Signal(instance, SplunkConnector.ID, dedupeKey, searchName, severity(result),
                 detectedAt(result, receivedAt), identities(result), link, text);
+    }
+
+    private static String rowDigest(JsonNode result) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(result.toString().getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     private static String utf8(byte[] body) throws InvalidPayloadException {

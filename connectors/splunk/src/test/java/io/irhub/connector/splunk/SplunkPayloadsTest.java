@@ -59,7 +59,7 @@ class SplunkPayloadsTest {
         String sid = "scheduler__admin__search__RMD5a3f0c8e2b91d4e57_at_1717243200_4821";
         assertThat(signal.sourceInstance()).isEqualTo("splunk-prod");
         assertThat(signal.sourceType()).isEqualTo("splunk");
-        assertThat(signal.dedupeKey()).isEqualTo(sid + "\u001fCompromised account - impossible travel");
+        assertThat(signal.dedupeKey()).matches(java.util.regex.Pattern.quote(sid + "\u001fCompromised account - impossible travel\u001f") + "[0-9a-f]{24}");
         assertThat(signal.detection()).isEqualTo("Compromised account - impossible travel");
         assertThat(signal.severity()).isEqualTo(Severity.HIGH);
         assertThat(signal.detectedAt()).isEqualTo(Instant.ofEpochSecond(1717243187L, 482_000_000L));
@@ -227,7 +227,7 @@ class SplunkPayloadsTest {
     void aNullSearchNameLeavesTheDetectionEmpty() throws Exception {
         Signal signal = normalize(withResult(DOCS_EXAMPLE, r -> r.put("user", "alice")));
         assertThat(signal.detection()).isEmpty();
-        assertThat(signal.dedupeKey()).isEqualTo("scheduler_admin_search_W2_at_14232356_132\u001f");
+        assertThat(signal.dedupeKey()).startsWith("scheduler_admin_search_W2_at_14232356_132\u001f\u001f");
         assertThat(signal.link()).isEqualTo(
                 "http://web.example.local:8000/app/search/@go?sid=scheduler_admin_search_W2_at_14232356_132");
         assertThat(signal.severity()).isEqualTo(Severity.MEDIUM);
@@ -242,6 +242,14 @@ class SplunkPayloadsTest {
                 .dedupeKey()).isNotEqualTo(normalize(body).dedupeKey());
         assertThat(normalize(edited(COMPROMISED_USER, a -> a.put("search_name", "Another search")))
                 .dedupeKey()).isNotEqualTo(normalize(body).dedupeKey());
+    }
+
+    @Test
+    void eachResultOfAForEachResultAlertIsItsOwnSignal() throws Exception {
+        // "trigger for each result" sends one delivery per row, all with the search's sid
+        String first = read(COMPROMISED_USER);
+        String second = withResult(COMPROMISED_USER, r -> r.put("user", "someone-else@example.com"));
+        assertThat(normalize(second).dedupeKey()).isNotEqualTo(normalize(first).dedupeKey());
     }
 
     @Test
