@@ -116,9 +116,9 @@ class EndToEndTest {
                 + corr + "'")).isEqualTo(1);
         assertThat(fixture.count("SELECT count(*) FROM signal")).isEqualTo(1);
         assertThat(fixture.count("SELECT count(*) FROM plan")).isEqualTo(1);
-        // the pipeline had its chance: a sweep period passes and still one suspend
-        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
-        assertThat(fixture.okta.requests("POST", "/api/v1/users/00u1alice/lifecycle/suspend")).hasSize(1);
+        // and it stays so while a sweep period passes
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
+                fixture.okta.requests("POST", "/api/v1/users/00u1alice/lifecycle/suspend").size() == 1);
     }
 
     @Test

@@ -153,6 +153,21 @@ class PipelineStoreTest {
     }
 
     @Test
+    void theBlastRadiusCountsAutomaticActionsAcrossPlans() throws SQLException {
+        PlanStep limited = new PlanStep(store, new Planner(PolicySet.from(PolicySet.read(POLICIES.replace(
+                "guards:", "guards:\n  blast-radius: {max-actions: 3, window: 10m}"), "test"),
+                Map.of("okta-main", Set.of(Verb.SUSPEND, Verb.CLEAR_SESSIONS))), Clock.systemUTC()));
+        assertThat(limited.plan(store.accept(signal("sid-b1", "alice@example.com")).correlationId())).hasSize(2);
+        Accepted second = store.accept(signal("sid-b2", "bob@example.com"));
+        assertThat(limited.plan(second.correlationId())).isEmpty();
+        assertThat(count("SELECT count(*) FROM plan WHERE state = 'awaiting-approval' AND correlation_id = '"
+                + second.correlationId() + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM action WHERE state = 'awaiting-approval'")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM audit_event WHERE stage = 'guard' AND outcome = 'escalated' AND correlation_id = '"
+                + second.correlationId() + "'")).isEqualTo(1);
+    }
+
+    @Test
     void recoveryFindsUnplannedSignalsAndUnfinishedActions() {
         Accepted unplanned = store.accept(signal("sid-6", "alice@example.com"));
         Accepted planned = store.accept(signal("sid-7", "bob@example.com"));
