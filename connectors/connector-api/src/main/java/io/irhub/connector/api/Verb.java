@@ -9,6 +9,8 @@ public enum Verb {
     SUSPEND(true),
     RESTORE(true),
     CLEAR_SESSIONS(true),
+    /** Deprovision the identity (Okta deactivate). */
+    DEACTIVATE(false),
     REVOKE(false),
     ROTATE(false);
 
@@ -18,7 +20,7 @@ public enum Verb {
         this.reversible = reversible;
     }
 
-    /** Irreversible verbs (revoke, rotate) need approval unless a policy explicitly allows them. */
+    /** Irreversible verbs (deactivate, revoke, rotate) need approval unless a policy explicitly allows them. */
     public boolean reversible() {
         return reversible;
     }
@@ -31,6 +33,6 @@ public enum Verb {
         String normalized = value == null ? "" : value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         return Arrays.stream(values()).filter(v -> v.name().equals(normalized)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown verb '" + value
-                        + "' (expected one of lookup, suspend, restore, clear-sessions, revoke, rotate)"));
+                        + "' (expected one of lookup, suspend, restore, clear-sessions, deactivate, revoke, rotate)"));
     }
 }

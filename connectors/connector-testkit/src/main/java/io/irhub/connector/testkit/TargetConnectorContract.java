@@ -32,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The contract every target connector module passes. The vendor is a WireMock server on 127.0.0.1 fed with the
  * vendor's documented payloads; the connector is configured with a different credential for each capability.
+ *
+ * <p>Every target declares the fields {@code timeout} (per HTTP call) and {@code max-retries} (after the first
+ * attempt); the contract sets them to bound its failure tests.
  */
 public abstract class TargetConnectorContract extends ConfigContract {
     protected static final String INSTANCE = "test-instance";
@@ -147,6 +150,42 @@ public abstract class TargetConnectorContract extends ConfigContract {
     private Verb changingVerb() {
         return connector().capabilities().stream().map(Capability::verb).filter(v -> v != Verb.LOOKUP)
                 .findFirst().orElse(connector().capabilities().get(0).verb());
+    }
+
+    @Test
+    void aPersistentServerErrorGivesUpAfterTheRetryBoundAsAFailure() {
+        Verb verb = changingVerb();
+        stubSuccess(verb);
+        vendor.stubFor(com.github.tomakehurst.wiremock.client.WireMock.requestMatching(changeRequest(verb).build())
+                .atPriority(1).willReturn(aResponse().withStatus(500).withBody("{}")));
+        try (Target target = openTarget(Map.of("max-retries", "2"))) {
+            ActionOutcome outcome = target.execute(request(verb));
+            assertThat(outcome.status()).as("%s", outcome).isEqualTo(ActionOutcome.Status.FAILED);
+        }
+        assertThat(vendor.findAll(changeRequest(verb))).hasSize(3);
+    }
+
+    @Test
+    void aTimeoutIsRetriedThenGivesUpAsAFailure() {
+        Verb verb = changingVerb();
+        stubSuccess(verb);
+        vendor.stubFor(com.github.tomakehurst.wiremock.client.WireMock.requestMatching(changeRequest(verb).build())
+                .atPriority(1).willReturn(aResponse().withStatus(200).withBody("{}").withFixedDelay(1500)));
+        long start = System.nanoTime();
+        try (Target target = openTarget(Map.of("max-retries", "1", "timeout", "200ms"))) {
+            ActionOutcome outcome = target.execute(request(verb));
+            assertThat(outcome.status()).as("%s", outcome).isEqualTo(ActionOutcome.Status.FAILED);
+        }
+        assertThat(vendor.findAll(changeRequest(verb))).hasSize(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    /** A target opened on {@link #validConfig()} with some fields replaced. */
+    protected Target openTarget(Map<String, Object> overrides) {
+        Map<String, Object> config = new java.util.HashMap<>(validConfig());
+        config.putAll(overrides);
+        return connector().open(INSTANCE, connector().configDef().parse("test-instance", config, secretResolver()),
+                ConnectorContext.defaults());
     }
 
     @Test
