@@ -15,7 +15,10 @@ import io.irhub.connector.api.SourceConnector;
 import io.irhub.connector.api.Target;
 import io.irhub.connector.api.TargetConnector;
 import io.irhub.connector.api.Verb;
+import io.irhub.routes.ApiAuth;
+import io.irhub.routes.ApiRoutes;
 import io.irhub.routes.DispatchStep;
+import io.irhub.routes.Restores;
 import io.irhub.routes.Intake;
 import io.irhub.routes.PipelineErrorHandling;
 import io.irhub.routes.PipelineRoutes;
@@ -161,6 +164,7 @@ public final class Hub {
     public Main build() {
         Instances instances = openInstances(Connectors.discover());
         PolicySet policies = policies(instances.capabilities());
+        ApiAuth apiAuth = apiAuth();
 
         OpenedStore opened = openStore();
         HikariDataSource dataSource = opened.dataSource();
@@ -172,14 +176,18 @@ public final class Hub {
                 p == null || p.partitions() == null ? defaults.partitions() : p.partitions(),
                 p == null || p.sweepEvery() == null ? defaults.sweepEvery()
                         : io.irhub.connector.api.ConfigDef.parseDuration(p.sweepEvery()),
-                defaults.chainEvery());
+                defaults.chainEvery(),
+                p == null || p.expiryCheckEvery() == null ? defaults.expiryEvery()
+                        : io.irhub.connector.api.ConfigDef.parseDuration(p.expiryCheckEvery()));
+        Restores restores = new Restores(dataSource, instances.capabilities(), clock);
 
         Main main = new Main();
         main.configure().withName("irhub");
         main.configure().addRoutesBuilder(new PipelineErrorHandling(clock));
         main.configure().addRoutesBuilder(new PipelineRoutes(instances.sources().keySet(),
                 new Intake(instances.sources(), store), new PlanStep(store, new Planner(policies, clock)),
-                new DispatchStep(instances.targets(), store), store, audit, settings, clock));
+                new DispatchStep(instances.targets(), store), store, restores, audit, settings, clock));
+        main.configure().addRoutesBuilder(new ApiRoutes(apiAuth, restores, clock));
 
         IrhubConfig.Server server = config.server();
         main.configure().httpServer().withEnabled(true)
@@ -217,6 +225,29 @@ public final class Hub {
             LOG.warn("no source instances configured: nothing will be received (see README, 'Configuration')");
         }
         return main;
+    }
+
+    /** The API's bearer tokens, resolved from their references. */
+    ApiAuth apiAuth() {
+        Map<String, io.irhub.connector.api.Secret> tokens = new LinkedHashMap<>();
+        List<ConfigError> errors = new ArrayList<>();
+        List<IrhubConfig.ApiToken> list = config.api() == null || config.api().tokens() == null ? List.of() : config.api().tokens();
+        for (int i = 0; i < list.size(); i++) {
+            IrhubConfig.ApiToken t = list.get(i);
+            if (t.name() == null || t.name().isBlank() || tokens.containsKey(t.name())) {
+                errors.add(new ConfigError("api.tokens[" + i + "].name", "is required and unique (it names the caller in the audit trail)"));
+                continue;
+            }
+            try {
+                tokens.put(t.name(), secrets.resolve(t.token()));
+            } catch (IllegalArgumentException e) {
+                errors.add(new ConfigError("api.tokens[" + i + "].token", e.getMessage()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException("irhub.yaml", errors);
+        }
+        return new ApiAuth(tokens);
     }
 
     /** The store's pool, and the embedded server behind it when there is one. */

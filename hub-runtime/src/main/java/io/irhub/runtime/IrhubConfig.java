@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code irhub.yaml}, as written (kebab-case keys). Every section is optional: with none, the hub runs on its
  * embedded defaults (embedded PostgreSQL under {@code ./data/postgres}, in-process bus, ports 8080 and 9876).
  */
-public record IrhubConfig(Server server, Management management, Store store, Pipeline pipeline,
+public record IrhubConfig(Server server, Management management, Store store, Pipeline pipeline, Api api,
                           List<Instance> sources, List<Instance> targets, List<String> policyFiles,
                           JsonNode policies, JsonNode guards) {
 
@@ -43,7 +43,15 @@ public record IrhubConfig(Server server, Management management, Store store, Pip
     public record Embedded(String dataDir, Integer port) {
     }
 
-    public record Pipeline(Integer partitions, String sweepEvery) {
+    public record Pipeline(Integer partitions, String sweepEvery, String expiryCheckEvery) {
+    }
+
+    /** Bearer tokens for {@code /api}, each naming its holder; without any, the API answers 401. */
+    public record Api(List<ApiToken> tokens) {
+    }
+
+    /** @param token a secret reference */
+    public record ApiToken(String name, String token) {
     }
 
     /** A configured source or target instance: its name, its connector type and that connector's fields. */
@@ -51,7 +59,7 @@ public record IrhubConfig(Server server, Management management, Store store, Pip
     }
 
     public static IrhubConfig empty() {
-        return new IrhubConfig(null, null, null, null, List.of(), List.of(), List.of(), null, null);
+        return new IrhubConfig(null, null, null, null, null, List.of(), List.of(), List.of(), null, null);
     }
 
     public static IrhubConfig read(Path file) {

@@ -10,6 +10,9 @@ public final class Bus {
     /** Audit events that go with no other change (refused deliveries), wire-tapped here. */
     public static final String AUDIT = "seda:irhub-audit?size=10000&waitForTaskToComplete=Never";
 
+    /** A list of actions to put onto their partitions. */
+    public static final String DISPATCH = "direct:irhub-dispatch";
+
     /** Header: also claim actions left in flight by a crashed run (set by recovery at start-up only). */
     public static final String RESUME = "irhubResume";
     /** Exchange property: the audit event a refusal wire-taps. */

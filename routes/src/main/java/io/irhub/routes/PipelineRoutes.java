@@ -25,6 +25,7 @@ public final class PipelineRoutes extends RouteBuilder {
     private final PlanStep plan;
     private final DispatchStep dispatch;
     private final PipelineStore store;
+    private final Restores restores;
     private final AuditLog audit;
     private final Settings settings;
     private final Clock clock;
@@ -33,20 +34,22 @@ public final class PipelineRoutes extends RouteBuilder {
      * @param partitions     dispatch partitions; actions of one identity always use the same one
      * @param sweepEvery     how often to look for work a lost message left behind
      * @param chainEvery     how often the audit chainer runs
+     * @param expiryEvery    how often expired suspensions are looked for
      */
-    public record Settings(int partitions, Duration sweepEvery, Duration chainEvery) {
+    public record Settings(int partitions, Duration sweepEvery, Duration chainEvery, Duration expiryEvery) {
         public static Settings defaults() {
-            return new Settings(4, Duration.ofMinutes(1), Duration.ofMillis(200));
+            return new Settings(4, Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofSeconds(15));
         }
     }
 
     public PipelineRoutes(Set<String> sourceInstances, Intake intake, PlanStep plan, DispatchStep dispatch,
-                          PipelineStore store, AuditLog audit, Settings settings, Clock clock) {
+                          PipelineStore store, Restores restores, AuditLog audit, Settings settings, Clock clock) {
         this.sourceInstances = Set.copyOf(sourceInstances);
         this.intake = intake;
         this.plan = plan;
         this.dispatch = dispatch;
         this.store = store;
+        this.restores = restores;
         this.audit = audit;
         this.settings = settings;
         this.clock = clock;
@@ -70,6 +73,10 @@ public final class PipelineRoutes extends RouteBuilder {
 
         from(Bus.SIGNALS).routeId("plan").routeConfigurationId("pipeline")
                 .bean(plan, "plan")
+                .to(Bus.DISPATCH);
+
+        // a list of actions → each onto its identity's partition
+        from(Bus.DISPATCH).routeId("route-actions")
                 .split(body())
                     .process(this::choosePartition).toD("${header.irhubPartition}")
                 .end();
@@ -93,10 +100,8 @@ public final class PipelineRoutes extends RouteBuilder {
                 .process(e -> e.getMessage().setBody(store.unplannedSignals(clock.instant())))
                 .split(body()).to(Bus.SIGNALS).end()
                 .process(e -> e.getMessage().setBody(store.unfinishedActions(clock.instant())))
-                .split(body())
-                    .setHeader(Bus.RESUME, constant(true))
-                    .process(this::choosePartition).toD("${header.irhubPartition}")
-                .end();
+                .setHeader(Bus.RESUME, constant(true))
+                .to(Bus.DISPATCH);
 
         // Periodically: messages lost while the store was away. Only pending work, never in-flight actions.
         from("timer:irhub-sweep?period=" + settings.sweepEvery().toMillis() + "&delay=" + settings.sweepEvery().toMillis())
@@ -104,9 +109,12 @@ public final class PipelineRoutes extends RouteBuilder {
                 .process(e -> e.getMessage().setBody(store.unplannedSignals(clock.instant().minus(settings.sweepEvery()))))
                 .split(body()).to(Bus.SIGNALS).end()
                 .process(e -> e.getMessage().setBody(store.unfinishedActions(clock.instant().minus(settings.sweepEvery()))))
-                .split(body())
-                    .process(this::choosePartition).toD("${header.irhubPartition}")
-                .end();
+                .to(Bus.DISPATCH);
+
+        // Suspensions whose expiry passed unconfirmed are restored; driven by the store, so it survives restarts.
+        from("timer:irhub-expiry?period=" + settings.expiryEvery().toMillis()).routeId("expiry").routeConfigurationId("pipeline")
+                .process(e -> e.getMessage().setBody(restores.expire()))
+                .to(Bus.DISPATCH);
     }
 
     private void choosePartition(Exchange exchange) {

@@ -49,6 +49,9 @@ public final class Planner {
             Optional<String> protectedBy = guards.protectedBy(identity);
             protectedBy.ifPresent(entry -> reasons.add(identity.key() + " is a protected identity (" + entry + "): not touched"));
             for (Policy.Action a : policy.actions()) {
+                if (!a.appliesTo(identity)) {
+                    continue;
+                }
                 Instant expiresAt = a.expiresAfter() == null ? null : now.plus(a.expiresAfter());
                 actions.add(new PlanDraft.DraftAction(seq++, a.verb(), a.target(), identity, expiresAt,
                         protectedBy.isPresent() ? PlanDraft.ActionState.BLOCKED : PlanDraft.ActionState.PENDING,

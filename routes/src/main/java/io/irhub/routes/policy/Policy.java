@@ -22,7 +22,11 @@ import java.util.Set;
 public record Policy(String name, NameMatcher source, NameMatcher detection, Severity minSeverity,
                      Set<IdentityKind> identityKinds, Mode mode, boolean irreversibleAllowed, List<Action> actions) {
 
-    public record Action(Verb verb, String target, Duration expiresAfter) {
+    /** @param identityKinds the kinds this action applies to; empty means every kind the policy acts on */
+    public record Action(Verb verb, String target, Duration expiresAfter, Set<IdentityKind> identityKinds) {
+        public boolean appliesTo(Identity identity) {
+            return identityKinds.isEmpty() || identityKinds.contains(identity.kind());
+        }
     }
 
     public boolean matches(Signal s) {

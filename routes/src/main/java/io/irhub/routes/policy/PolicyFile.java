@@ -18,7 +18,9 @@ public record PolicyFile(List<Rule> policies, GuardsSpec guards) {
                             @JsonProperty("identity-kinds") List<String> identityKinds) {
     }
 
-    public record ActionSpec(String verb, String target, @JsonProperty("expires-after") String expiresAfter) {
+    /** {@code identity-kinds} narrows the policy's kinds for this action (a revoke acts on api-tokens only). */
+    public record ActionSpec(String verb, String target, @JsonProperty("expires-after") String expiresAfter,
+                             @JsonProperty("identity-kinds") List<String> identityKinds) {
     }
 
     public record GuardsSpec(@JsonProperty("protected-identities") List<String> protectedIdentities,

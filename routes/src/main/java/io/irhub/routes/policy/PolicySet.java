@@ -153,9 +153,22 @@ public final class PolicySet {
             }
             if (verb != null && verb != Verb.SUSPEND) {
                 errors.add(new ConfigError(at + ".expires-after", "only a suspend can expire"));
+            } else if (verb != null && targets.containsKey(spec.target()) && !targets.get(spec.target()).contains(Verb.RESTORE)) {
+                errors.add(new ConfigError(at + ".expires-after", "target '" + spec.target()
+                        + "' cannot restore, so its suspension cannot expire"));
             }
         }
-        return verb == null ? null : new Policy.Action(verb, spec.target(), expires);
+        Set<IdentityKind> kinds = EnumSet.noneOf(IdentityKind.class);
+        if (spec.identityKinds() != null) {
+            for (String k : spec.identityKinds()) {
+                try {
+                    kinds.add(IdentityKind.fromWire(k));
+                } catch (IllegalArgumentException e) {
+                    errors.add(new ConfigError(at + ".identity-kinds", e.getMessage()));
+                }
+            }
+        }
+        return verb == null ? null : new Policy.Action(verb, spec.target(), expires, kinds);
     }
 
     private static NameMatcher matcher(String expression, String at, List<ConfigError> errors) {

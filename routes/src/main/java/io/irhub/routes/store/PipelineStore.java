@@ -334,13 +334,13 @@ public final class PipelineStore {
             AuditLog.append(c, new AuditEvent(now, request.correlationId(), Stage.ACTION_OUTCOME, "target:" + request.targetInstance(),
                     request.targetInstance(), request.identity().key(), stateOf(outcome.status()), details));
             try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE plan SET state = 'completed', updated_at = ?
-                    WHERE id = (SELECT plan_id FROM action WHERE id = ?) AND state = 'dispatching'
-                      AND NOT EXISTS (SELECT 1 FROM action a JOIN action b ON a.plan_id = b.plan_id
-                                      WHERE b.id = ? AND a.state IN ('pending', 'in-flight'))""")) {
+                    UPDATE plan p SET updated_at = ?,
+                           state = CASE WHEN EXISTS (SELECT 1 FROM action a WHERE a.plan_id = p.id AND a.state = 'failed')
+                                        THEN 'failed' ELSE 'completed' END
+                    WHERE p.id = (SELECT plan_id FROM action WHERE id = ?) AND p.state = 'dispatching'
+                      AND NOT EXISTS (SELECT 1 FROM action a WHERE a.plan_id = p.id AND a.state IN ('pending', 'in-flight'))""")) {
                 ps.setObject(1, utc(now));
                 ps.setObject(2, request.actionId());
-                ps.setObject(3, request.actionId());
                 ps.executeUpdate();
             }
             return null;

@@ -20,7 +20,7 @@ class PlannerTest {
 
     static Planner planner(String yaml) {
         return new Planner(PolicySet.from(PolicySet.read(yaml, "test"), Map.of(
-                "okta-main", Set.of(Verb.LOOKUP, Verb.SUSPEND, Verb.CLEAR_SESSIONS), "vault", Set.of(Verb.REVOKE))),
+                "okta-main", Set.of(Verb.LOOKUP, Verb.SUSPEND, Verb.RESTORE, Verb.CLEAR_SESSIONS), "vault", Set.of(Verb.REVOKE))),
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -74,6 +74,24 @@ class PlannerTest {
         assertThat(planner(yaml).plan(signal("s", "d", Severity.LOW, Identity.user("t")), 0).mode()).isEqualTo(Mode.APPROVAL);
         assertThat(planner(yaml.replace("mode: auto", "mode: auto\n    irreversible: allowed"))
                 .plan(signal("s", "d", Severity.LOW, Identity.user("t")), 0).mode()).isEqualTo(Mode.AUTO);
+    }
+
+    @Test
+    void actionsCanNarrowTheIdentityKinds() {
+        String yaml = """
+                policies:
+                  - name: contain-person-and-token
+                    mode: auto
+                    irreversible: allowed
+                    actions:
+                      - {verb: suspend, target: okta-main, identity-kinds: [user]}
+                      - {verb: revoke, target: vault, identity-kinds: [api-token]}
+                """;
+        PlanDraft d = planner(yaml).plan(signal("s", "d", Severity.HIGH, Identity.user("alice@example.com"),
+                new Identity(io.irhub.connector.api.IdentityKind.API_TOKEN, null, null, "accessor-1")), 0);
+        assertThat(d.mode()).isEqualTo(Mode.AUTO);
+        assertThat(d.actions()).extracting(a -> a.verb() + " " + a.identity().name())
+                .containsExactly("SUSPEND alice@example.com", "REVOKE accessor-1");
     }
 
     @Test

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PolicySetTest {
-    static final Map<String, Set<Verb>> TARGETS = Map.of("okta-main", Set.of(Verb.LOOKUP, Verb.SUSPEND, Verb.CLEAR_SESSIONS),
+    static final Map<String, Set<Verb>> TARGETS = Map.of("okta-main", Set.of(Verb.LOOKUP, Verb.SUSPEND, Verb.RESTORE, Verb.CLEAR_SESSIONS),
             "vault", Set.of(Verb.REVOKE));
 
     static final String YAML = """

@@ -35,7 +35,7 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class PipelineStoreTest {
+public class PipelineStoreTest {
     static final String POLICIES = """
             policies:
               - name: compromised
@@ -62,7 +62,7 @@ class PipelineStoreTest {
         db.close();
     }
 
-    static Signal signal(String dedupe, String... logins) {
+    public static Signal signal(String dedupe, String... logins) {
         return new Signal("splunk-prod", "splunk", dedupe, "Compromised account", Severity.HIGH, Instant.now(),
                 java.util.Arrays.stream(logins).map(Identity::user).toList(), "https://splunk/x", "{\"sid\":\"" + dedupe + "\"}");
     }

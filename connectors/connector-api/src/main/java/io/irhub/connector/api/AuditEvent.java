@@ -23,7 +23,8 @@ public record AuditEvent(Instant at, UUID correlationId, Stage stage, String act
                          String identity, String outcome, Map<String, Object> details) {
 
     public enum Stage {
-        SIGNAL_ACCEPTED, SIGNAL_REFUSED, SIGNAL_DUPLICATE, PLAN, GUARD, ACTION_INTENT, ACTION_OUTCOME;
+        SIGNAL_ACCEPTED, SIGNAL_REFUSED, SIGNAL_DUPLICATE, PLAN, GUARD, APPROVAL, ACTION_INTENT, ACTION_OUTCOME,
+        RESTORE_REQUESTED, CONFIRMED, API_CALL;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
