@@ -14,16 +14,20 @@ import java.util.TreeMap;
 public final class Connectors {
     private final Map<String, SourceConnector> sources;
     private final Map<String, TargetConnector> targets;
+    private final Map<String, ApprovalConnector> approvals;
 
-    private Connectors(Map<String, SourceConnector> sources, Map<String, TargetConnector> targets) {
+    private Connectors(Map<String, SourceConnector> sources, Map<String, TargetConnector> targets,
+                       Map<String, ApprovalConnector> approvals) {
         this.sources = sources;
         this.targets = targets;
+        this.approvals = approvals;
     }
 
     /** Discovers through the given class loader. */
     public static Connectors discover(ClassLoader loader) {
-        return of(ServiceLoader.load(SourceConnector.class, loader).stream().map(ServiceLoader.Provider::get).toList(),
-                ServiceLoader.load(TargetConnector.class, loader).stream().map(ServiceLoader.Provider::get).toList());
+        return new Connectors(index("source", load(SourceConnector.class, loader)),
+                index("target", load(TargetConnector.class, loader)),
+                index("approval", load(ApprovalConnector.class, loader)));
     }
 
     public static Connectors discover() {
@@ -32,7 +36,11 @@ public final class Connectors {
 
     /** @throws IllegalStateException when two connectors share an id */
     public static Connectors of(List<? extends SourceConnector> sources, List<? extends TargetConnector> targets) {
-        return new Connectors(index("source", sources), index("target", targets));
+        return new Connectors(index("source", sources), index("target", targets), Map.of());
+    }
+
+    private static <C> List<C> load(Class<C> type, ClassLoader loader) {
+        return ServiceLoader.load(type, loader).stream().map(ServiceLoader.Provider::get).toList();
     }
 
     private static <C extends Connector> Map<String, C> index(String kind, List<? extends C> found) {
@@ -59,6 +67,16 @@ public final class Connectors {
     public SourceConnector source(String id) {
         return Optional.ofNullable(sources.get(id)).orElseThrow(() -> new IllegalArgumentException(
                 "unknown source connector '" + id + "' (found on the classpath: " + String.join(", ", sources.keySet()) + ")"));
+    }
+
+    public Map<String, ApprovalConnector> approvals() {
+        return new LinkedHashMap<>(approvals);
+    }
+
+    /** @throws IllegalArgumentException naming the id and the known approval connector ids */
+    public ApprovalConnector approval(String id) {
+        return Optional.ofNullable(approvals.get(id)).orElseThrow(() -> new IllegalArgumentException(
+                "unknown approval connector '" + id + "' (found on the classpath: " + String.join(", ", approvals.keySet()) + ")"));
     }
 
     /** @throws IllegalArgumentException naming the id and the known target ids */

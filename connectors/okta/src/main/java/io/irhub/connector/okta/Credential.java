@@ -1,12 +1,15 @@
 package io.irhub.connector.okta;
 
 /**
- * The two kinds of access Okta's scopes tell apart. Each may have its own service app, so the app that reads users
- * cannot change them; each has its own cached token.
+ * The credentials a capability names. Okta's scopes only tell reading from changing users apart, so each change has
+ * a credential of its own: each may have its own service app (the app that suspends cannot restore or deactivate,
+ * the app that reads cannot change anything), and each has its own cached token.
  */
 enum Credential {
     LOOKUP("lookup", "okta.users.read"),
-    SUSPEND("suspend", "okta.users.manage");
+    SUSPEND("suspend", "okta.users.manage"),
+    RESTORE("restore", "okta.users.manage"),
+    DEACTIVATE("deactivate", "okta.users.manage");
 
     private final String id;
     private final String scope;

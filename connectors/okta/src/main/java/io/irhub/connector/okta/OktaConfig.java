@@ -11,26 +11,30 @@ import io.irhub.connector.api.Secret;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * One Okta instance's configuration, read from a validated {@link ConnectorConfig}.
  *
  * @param orgUrl           the org's base URL without a trailing slash ({@code https://acme.okta.com})
- * @param lookupApp        the service app that reads users
- * @param suspendApp       the service app that changes users
+ * @param apps             the service app of each credential (the default app where none is set apart)
+ * @param dpop             send DPoP proofs from the first token request on; when {@code false} they are sent once
+ *                         Okta asks for them
  * @param timeout          per HTTP call
  * @param maxRetries       retries after the first attempt, for 429, 5xx and network errors
  * @param maxRateLimitWait the longest wait for a rate limit to reset before the action is reported failed
  */
-record OktaConfig(URI orgUrl, ServiceApp lookupApp, ServiceApp suspendApp, Duration timeout, int maxRetries,
+record OktaConfig(URI orgUrl, Map<Credential, ServiceApp> apps, boolean dpop, Duration timeout, int maxRetries,
                   Duration maxRateLimitWait) {
 
     static final String ORG_URL = "org-url";
     static final String CLIENT_ID = "client-id";
     static final String PRIVATE_KEY = "private-key";
     static final String KEY_ID = "key-id";
+    static final String DPOP = "dpop";
     static final String TIMEOUT = "timeout";
     static final String MAX_RETRIES = "max-retries";
     static final String MAX_RATE_LIMIT_WAIT = "max-rate-limit-wait";
@@ -55,6 +59,9 @@ record OktaConfig(URI orgUrl, ServiceApp lookupApp, ServiceApp suspendApp, Durat
                             "The kid of the " + c.id() + " service app's registered public key."));
         }
         return def
+                .define(ConfigField.optional(DPOP, Type.BOOLEAN, "false",
+                        "Whether the service apps require DPoP-bound tokens (RFC 9449); when false, DPoP proofs are "
+                                + "still sent once Okta asks for them."))
                 .define(ConfigField.optional(TIMEOUT, Type.DURATION, "10s", "Timeout of each HTTP call to Okta."))
                 .define(ConfigField.optional(MAX_RETRIES, Type.INT, "3",
                         "Retries of a call after a rate limit, a 5xx answer or a network error."))
@@ -68,8 +75,10 @@ record OktaConfig(URI orgUrl, ServiceApp lookupApp, ServiceApp suspendApp, Durat
     static OktaConfig from(ConnectorConfig config) {
         List<ConfigError> errors = new ArrayList<>();
         ServiceApp defaultApp = serviceApp(config, "", errors);
-        ServiceApp lookupApp = overriding(config, Credential.LOOKUP, defaultApp, errors);
-        ServiceApp suspendApp = overriding(config, Credential.SUSPEND, defaultApp, errors);
+        Map<Credential, ServiceApp> apps = new EnumMap<>(Credential.class);
+        for (Credential c : Credential.values()) {
+            apps.put(c, overriding(config, c, defaultApp, errors));
+        }
         Duration timeout = config.duration(TIMEOUT);
         if (timeout.isZero() || timeout.isNegative()) {
             errors.add(new ConfigError(TIMEOUT, "must be positive"));
@@ -86,11 +95,12 @@ record OktaConfig(URI orgUrl, ServiceApp lookupApp, ServiceApp suspendApp, Durat
             throw new ConfigException(config.scope(), errors);
         }
         String url = config.url(ORG_URL).toString().replaceAll("/+$", "");
-        return new OktaConfig(URI.create(url), lookupApp, suspendApp, timeout, maxRetries, maxRateLimitWait);
+        return new OktaConfig(URI.create(url), Map.copyOf(apps), config.bool(DPOP), timeout, maxRetries,
+                maxRateLimitWait);
     }
 
     ServiceApp app(Credential credential) {
-        return credential == Credential.LOOKUP ? lookupApp : suspendApp;
+        return apps.get(credential);
     }
 
     private static ServiceApp overriding(ConnectorConfig config, Credential credential, ServiceApp defaultApp,
