@@ -3,6 +3,8 @@ package io.irhub.runtime;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
+import io.irhub.connector.api.ApprovalChannel;
+import io.irhub.connector.api.ApprovalConnector;
 import io.irhub.connector.api.Capability;
 import io.irhub.connector.api.ConfigError;
 import io.irhub.connector.api.ConfigException;
@@ -16,6 +18,7 @@ import io.irhub.connector.api.Target;
 import io.irhub.connector.api.TargetConnector;
 import io.irhub.connector.api.Verb;
 import io.irhub.routes.ApiAuth;
+import io.irhub.routes.Approvals;
 import io.irhub.routes.ApiRoutes;
 import io.irhub.routes.DispatchStep;
 import io.irhub.routes.Restores;
@@ -68,7 +71,8 @@ public final class Hub {
     }
 
     /** Connector instances opened from the configuration. */
-    record Instances(Map<String, Source> sources, Map<String, Target> targets, Map<String, Set<Verb>> capabilities) {
+    record Instances(Map<String, Source> sources, Map<String, Target> targets, Map<String, Set<Verb>> capabilities,
+                     Map<String, ApprovalChannel> approvalChannels) {
     }
 
     /**
@@ -80,12 +84,18 @@ public final class Hub {
         Map<String, Target> targets = new LinkedHashMap<>();
         Map<String, Set<Verb>> capabilities = new LinkedHashMap<>();
         Set<String> names = new java.util.HashSet<>();
+        Map<String, ApprovalChannel> approvalChannels = new LinkedHashMap<>();
         List<IrhubConfig.Instance> all = new ArrayList<>(config.sourceList());
         all.addAll(config.targetList());
+        all.addAll(config.approvalChannelList());
+        int sourceCount = config.sourceList().size();
+        int targetEnd = sourceCount + config.targetList().size();
         for (int i = 0; i < all.size(); i++) {
             IrhubConfig.Instance inst = all.get(i);
-            boolean isSource = i < config.sourceList().size();
-            String at = (isSource ? "sources[" + i + "]" : "targets[" + (i - config.sourceList().size()) + "]");
+            boolean isSource = i < sourceCount;
+            boolean isApproval = i >= targetEnd;
+            String at = isSource ? "sources[" + i + "]" : isApproval ? "approval-channels[" + (i - targetEnd) + "]"
+                    : "targets[" + (i - sourceCount) + "]";
             if (inst.name() == null || !inst.name().matches("[a-z0-9][a-z0-9-]*")) {
                 errors.add(new ConfigError(at + ".name", "is required: lower-case letters, digits and dashes (it appears in URLs)"));
                 continue;
@@ -95,7 +105,11 @@ public final class Hub {
                 continue;
             }
             try {
-                if (isSource) {
+                if (isApproval) {
+                    ApprovalConnector c = connectors.approval(inst.type());
+                    ConnectorConfig cc = c.configDef().parse("approval-channels." + inst.name(), inst.config(), secrets);
+                    approvalChannels.put(inst.name(), c.open(inst.name(), cc, ConnectorContext.defaults()));
+                } else if (isSource) {
                     SourceConnector c = connectors.source(inst.type());
                     ConnectorConfig cc = c.configDef().parse("sources." + inst.name(), inst.config(), secrets);
                     sources.put(inst.name(), c.open(inst.name(), cc));
@@ -116,13 +130,18 @@ public final class Hub {
         if (!errors.isEmpty()) {
             throw new ConfigException("irhub.yaml", errors);
         }
-        return new Instances(sources, targets, capabilities);
+        return new Instances(sources, targets, capabilities, approvalChannels);
     }
 
     /** The policies from {@code policy-files} and the inline {@code policies}/{@code guards} sections. */
     PolicySet policies(Map<String, Set<Verb>> capabilities) {
+        return policies(capabilities, Set.of());
+    }
+
+    PolicySet policies(Map<String, Set<Verb>> capabilities, Set<String> approvalChannels) {
         List<PolicyFile.Rule> rules = new ArrayList<>();
         List<PolicyFile.GuardsSpec> guards = new ArrayList<>();
+        List<PolicyFile.ApprovalSpec> approvals = new ArrayList<>();
         List<PolicyFile> files = new ArrayList<>();
         for (String f : config.policyFileList()) {
             Path p = baseDir.resolve(f);
@@ -132,8 +151,11 @@ public final class Hub {
                 throw new ConfigException("policy-files", "cannot read " + p + ": " + e.getMessage());
             }
         }
-        if (config.policies() != null || config.guards() != null) {
+        if (config.policies() != null || config.guards() != null || config.approval() != null) {
             ObjectNode inline = IrhubConfig.YAML.createObjectNode();
+            if (config.approval() != null) {
+                inline.set("approval", config.approval());
+            }
             if (config.policies() != null) {
                 inline.set("policies", config.policies());
             }
@@ -153,17 +175,24 @@ public final class Hub {
             if (f.guards() != null) {
                 guards.add(f.guards());
             }
+            if (f.approval() != null) {
+                approvals.add(f.approval());
+            }
+        }
+        if (approvals.size() > 1) {
+            throw new ConfigException("approval", "the default approval settings are defined in more than one place; keep one");
         }
         if (guards.size() > 1) {
             throw new ConfigException("guards", "guards are defined in more than one place; keep one definition");
         }
-        return PolicySet.from(new PolicyFile(rules, guards.isEmpty() ? null : guards.get(0)), capabilities);
+        return PolicySet.from(new PolicyFile(rules, guards.isEmpty() ? null : guards.get(0),
+                approvals.isEmpty() ? null : approvals.get(0)), capabilities, approvalChannels);
     }
 
     /** Builds and configures Camel Main; the caller runs it. Resources are released when Main stops. */
     public Main build() {
         Instances instances = openInstances(Connectors.discover());
-        PolicySet policies = policies(instances.capabilities());
+        PolicySet policies = policies(instances.capabilities(), instances.approvalChannels().keySet());
         ApiAuth apiAuth = apiAuth();
 
         OpenedStore opened = openStore();
@@ -186,7 +215,8 @@ public final class Hub {
         main.configure().addRoutesBuilder(new PipelineErrorHandling(clock));
         main.configure().addRoutesBuilder(new PipelineRoutes(instances.sources().keySet(),
                 new Intake(instances.sources(), store), new PlanStep(store, new Planner(policies, clock)),
-                new DispatchStep(instances.targets(), store), store, restores, audit, settings, clock));
+                new DispatchStep(instances.targets(), store), store, restores,
+                new Approvals(dataSource, instances.approvalChannels(), clock), audit, settings, clock));
         main.configure().addRoutesBuilder(new ApiRoutes(apiAuth, restores, clock));
 
         IrhubConfig.Server server = config.server();

@@ -18,8 +18,8 @@ import java.util.Map;
  * embedded defaults (embedded PostgreSQL under {@code ./data/postgres}, in-process bus, ports 8080 and 9876).
  */
 public record IrhubConfig(Server server, Management management, Store store, Pipeline pipeline, Api api,
-                          List<Instance> sources, List<Instance> targets, List<String> policyFiles,
-                          JsonNode policies, JsonNode guards) {
+                          List<Instance> sources, List<Instance> targets, List<Instance> approvalChannels,
+                          List<String> policyFiles, JsonNode policies, JsonNode guards, JsonNode approval) {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -59,7 +59,7 @@ public record IrhubConfig(Server server, Management management, Store store, Pip
     }
 
     public static IrhubConfig empty() {
-        return new IrhubConfig(null, null, null, null, null, List.of(), List.of(), List.of(), null, null);
+        return new IrhubConfig(null, null, null, null, null, List.of(), List.of(), List.of(), List.of(), null, null, null);
     }
 
     public static IrhubConfig read(Path file) {
@@ -80,6 +80,10 @@ public record IrhubConfig(Server server, Management management, Store store, Pip
 
     public List<Instance> targetList() {
         return targets == null ? List.of() : targets;
+    }
+
+    public List<Instance> approvalChannelList() {
+        return approvalChannels == null ? List.of() : approvalChannels;
     }
 
     public List<String> policyFileList() {

@@ -10,6 +10,13 @@ public final class Bus {
     /** Audit events that go with no other change (refused deliveries), wire-tapped here. */
     public static final String AUDIT = "seda:irhub-audit?size=10000&waitForTaskToComplete=Never";
 
+    /** Plan ids whose approval request waits to be posted. */
+    public static final String APPROVALS = "seda:irhub-approvals?size=10000&waitForTaskToComplete=Never";
+    /** Authenticated clicks, decided off the HTTP thread (Slack wants its answer within 3 s). */
+    public static final String INTERACTIONS = "seda:irhub-interactions?size=10000&waitForTaskToComplete=Never";
+    /** Correlation ids whose approval message should show new outcomes. */
+    public static final String APPROVAL_REFRESH = "seda:irhub-approval-refresh?size=10000&waitForTaskToComplete=Never&discardIfNoConsumers=true";
+
     /** A list of actions to put onto their partitions. */
     public static final String DISPATCH = "direct:irhub-dispatch";
 

@@ -41,6 +41,12 @@ public final class PipelineErrorHandling extends RouteConfigurationBuilder {
                 .end();
 
         routeConfiguration("pipeline")
+                .onException(io.irhub.connector.api.ApprovalChannelException.class)
+                    .maximumRedeliveries(5).redeliveryDelay(1000).useExponentialBackOff().maximumRedeliveryDelay(30_000)
+                    .retryAttemptedLogLevel(LoggingLevel.WARN)
+                    .handled(true)
+                    .log(LoggingLevel.ERROR, "pipeline", "approval channel unavailable; the request is posted again later: ${exception.message}")
+                .end()
                 .onException(StoreException.class)
                     .maximumRedeliveries(12).redeliveryDelay(250).useExponentialBackOff().maximumRedeliveryDelay(30_000)
                     .retryAttemptedLogLevel(LoggingLevel.WARN)
@@ -52,7 +58,9 @@ public final class PipelineErrorHandling extends RouteConfigurationBuilder {
     private void refuse(Exchange exchange) {
         IntakeRefusal refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeRefusal.class);
         byte[] body = exchange.getMessage().getBody(byte[].class);
-        exchange.setProperty(Bus.AUDIT_EVENT, new AuditEvent(clock.instant(), null, AuditEvent.Stage.SIGNAL_REFUSED,
+        AuditEvent.Stage stage = "slack-interactions".equals(refusal.instance())
+                ? AuditEvent.Stage.APPROVAL : AuditEvent.Stage.SIGNAL_REFUSED;
+        exchange.setProperty(Bus.AUDIT_EVENT, new AuditEvent(clock.instant(), null, stage,
                 "intake", refusal.instance(), null, "refused", Map.of(
                 "http_status", refusal.status(),
                 "reason", refusal.getMessage(),

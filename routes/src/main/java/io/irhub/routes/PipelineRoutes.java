@@ -26,6 +26,7 @@ public final class PipelineRoutes extends RouteBuilder {
     private final DispatchStep dispatch;
     private final PipelineStore store;
     private final Restores restores;
+    private final Approvals approvals;
     private final AuditLog audit;
     private final Settings settings;
     private final Clock clock;
@@ -43,13 +44,15 @@ public final class PipelineRoutes extends RouteBuilder {
     }
 
     public PipelineRoutes(Set<String> sourceInstances, Intake intake, PlanStep plan, DispatchStep dispatch,
-                          PipelineStore store, Restores restores, AuditLog audit, Settings settings, Clock clock) {
+                          PipelineStore store, Restores restores, Approvals approvals, AuditLog audit,
+                          Settings settings, Clock clock) {
         this.sourceInstances = Set.copyOf(sourceInstances);
         this.intake = intake;
         this.plan = plan;
         this.dispatch = dispatch;
         this.store = store;
         this.restores = restores;
+        this.approvals = approvals;
         this.audit = audit;
         this.settings = settings;
         this.clock = clock;
@@ -73,7 +76,44 @@ public final class PipelineRoutes extends RouteBuilder {
 
         from(Bus.SIGNALS).routeId("plan").routeConfigurationId("pipeline")
                 .bean(plan, "plan")
+                .process(e -> {
+                    PipelineStore.PlanResult r = e.getMessage().getBody(PipelineStore.PlanResult.class);
+                    e.getMessage().setHeader("irhubApprovalPlan", r.approvalToPost() ? r.planId() : null);
+                    e.getMessage().setBody(r.toDispatch());
+                })
+                .to(Bus.DISPATCH)
+                .filter(header("irhubApprovalPlan").isNotNull())
+                    .setBody(header("irhubApprovalPlan"))
+                    .to(Bus.APPROVALS)
+                .end();
+
+        // approvals: post the request, take clicks, expire what nobody decided, show outcomes
+        from(Bus.APPROVALS).routeId("approval-post").routeConfigurationId("pipeline")
+                .process(e -> approvals.post(e.getMessage().getBody(java.util.UUID.class)));
+
+        from("platform-http:/slack/interactions?httpMethodRestrict=POST&populateBodyWithForm=false")
+                .routeId("approval-interactions").routeConfigurationId("intake")
+                .setProperty("irhubInstance", constant("slack-interactions"))
+                .process(this::interaction)
+                .to(Bus.INTERACTIONS)
+                .removeHeaders("*")
+                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(200))
+                .setBody(constant(""));
+
+        from(Bus.INTERACTIONS).routeId("approval-decide").routeConfigurationId("pipeline")
+                .process(e -> e.getMessage().setBody(approvals.decide(e.getProperty("irhubChannel", String.class),
+                        e.getMessage().getBody(io.irhub.connector.api.Interaction.class)).toDispatch()))
                 .to(Bus.DISPATCH);
+
+        from("timer:irhub-approval-expiry?period=" + settings.expiryEvery().toMillis()).routeId("approval-expiry")
+                .routeConfigurationId("pipeline")
+                .process(e -> e.getMessage().setBody(approvals.expire()))
+                .to(Bus.DISPATCH)
+                .process(e -> e.getMessage().setBody(approvals.unposted(clock.instant().minus(settings.sweepEvery()))))
+                .split(body()).to(Bus.APPROVALS).end();
+
+        from(Bus.APPROVAL_REFRESH).routeId("approval-refresh")
+                .process(e -> approvals.refresh(e.getMessage().getBody(java.util.UUID.class)));
 
         // a list of actions → each onto its identity's partition
         from(Bus.DISPATCH).routeId("route-actions")
@@ -85,7 +125,11 @@ public final class PipelineRoutes extends RouteBuilder {
             from(Bus.actions(p)).routeId("dispatch-" + p).routeConfigurationId("pipeline")
                     .process(e -> e.getMessage().setBody(dispatch.execute(e.getMessage().getBody(DispatchOrder.class),
                             Boolean.TRUE.equals(e.getMessage().getHeader(Bus.RESUME, Boolean.class)))))
-                    .process(e -> dispatch.record(e.getMessage().getBody(DispatchStep.Executed.class)));
+                    .process(e -> dispatch.record(e.getMessage().getBody(DispatchStep.Executed.class)))
+                    .filter(body().isNotNull())
+                        .setBody(e -> e.getMessage().getBody(DispatchStep.Executed.class).request().correlationId())
+                        .to(Bus.APPROVAL_REFRESH)
+                    .end();
         }
 
         from(Bus.AUDIT).routeId("audit")
@@ -115,6 +159,34 @@ public final class PipelineRoutes extends RouteBuilder {
         from("timer:irhub-expiry?period=" + settings.expiryEvery().toMillis()).routeId("expiry").routeConfigurationId("pipeline")
                 .process(e -> e.getMessage().setBody(restores.expire()))
                 .to(Bus.DISPATCH);
+    }
+
+    /** Finds the channel whose signature the click carries; nothing else is read from an unauthenticated click. */
+    private void interaction(Exchange exchange) throws IntakeRefusal {
+        var message = exchange.getMessage();
+        Map<String, String> headers = new LinkedHashMap<>();
+        message.getHeaders().forEach((k, v) -> {
+            if (v instanceof String s && !k.startsWith("Camel") && !k.equals("payload")) {
+                headers.put(k, s);
+            }
+        });
+        byte[] body = message.getBody(byte[].class);
+        if (body == null || body.length > 64 * 1024) {
+            throw new IntakeRefusal(body == null ? 400 : 413, "slack-interactions", "an interaction body is required and small");
+        }
+        io.irhub.connector.api.InboundRequest request = new io.irhub.connector.api.InboundRequest(null, headers, body);
+        String problem = "no approval channel is configured";
+        for (Map.Entry<String, io.irhub.connector.api.ApprovalChannel> c : approvals.channels().entrySet()) {
+            try {
+                io.irhub.connector.api.Interaction click = c.getValue().interaction(request);
+                exchange.setProperty("irhubChannel", c.getKey());
+                message.setBody(click);
+                return;
+            } catch (io.irhub.connector.api.InvalidPayloadException e) {
+                problem = e.getMessage();
+            }
+        }
+        throw new IntakeRefusal(401, "slack-interactions", problem);
     }
 
     private void choosePartition(Exchange exchange) {

@@ -3,10 +3,8 @@ package io.irhub.routes;
 import io.irhub.routes.policy.Planner;
 import io.irhub.routes.store.Database;
 import io.irhub.routes.store.PipelineStore;
-import io.irhub.routes.store.PipelineStore.DispatchOrder;
 import io.irhub.routes.store.PipelineStore.StoredSignal;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -20,13 +18,13 @@ public final class PlanStep {
         this.planner = planner;
     }
 
-    /** @return the actions to dispatch now */
-    public List<DispatchOrder> plan(UUID correlationId) {
+    /** @return the actions to dispatch now, and whether the plan waits for approval */
+    public PipelineStore.PlanResult plan(UUID correlationId) {
         return Database.inTransaction(store.dataSource(), c -> {
             store.lockPlanning(c);
             Optional<StoredSignal> signal = store.lockUnplanned(c, correlationId);
             if (signal.isEmpty()) {
-                return List.of();
+                return PipelineStore.PlanResult.NOTHING;
             }
             int recent = planner.guards().blastRadiusLimited()
                     ? store.recentAutomaticActions(c, planner.guards().window()) : 0;

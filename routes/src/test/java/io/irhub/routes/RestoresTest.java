@@ -83,7 +83,7 @@ class RestoresTest {
     /** Plans a signal and carries out its actions with the given outcomes; returns the action ids in order. */
     private List<UUID> carryOut(String sid, ActionOutcome.Status... statuses) {
         UUID corr = store.accept(signal(sid, "alice@example.com")).correlationId();
-        List<DispatchOrder> orders = planStep.plan(corr);
+        List<DispatchOrder> orders = planStep.plan(corr).toDispatch();
         for (int i = 0; i < orders.size(); i++) {
             Claimed c = store.claim(orders.get(i).actionId(), false).orElseThrow();
             store.complete(c.request(), new ActionOutcome(statuses[i], "00u1", "done", Map.of()));

@@ -11,9 +11,11 @@ import java.util.List;
  *
  * @param policy  the policy that matched, or {@code null}
  * @param mode    the mode after guards (a blast-radius overflow turns {@code auto} into {@code approval})
- * @param reasons guard and policy decisions in words, for the audit record and the approver
+ * @param reasons  guard and policy decisions in words, for the audit record and the approver
+ * @param approval who decides, when the plan awaits approval and the policy names approvers; else {@code null}
  */
-public record PlanDraft(String policy, Mode mode, List<String> reasons, List<DraftAction> actions) {
+public record PlanDraft(String policy, Mode mode, List<String> reasons, List<DraftAction> actions,
+                        ApprovalPolicy approval) {
 
     public enum ActionState {
         PENDING("pending"), AWAITING_APPROVAL("awaiting-approval"), BLOCKED("blocked");
@@ -30,6 +32,12 @@ public record PlanDraft(String policy, Mode mode, List<String> reasons, List<Dra
      */
     public record DraftAction(int seq, Verb verb, String target, Identity identity, Instant expiresAt,
                               ActionState state, String blockedBy) {
+    }
+
+    /** How many distinct approvers the plan needs. */
+    public int approvalsNeeded() {
+        return approval != null && approval.twoPersonForIrreversible()
+                && actions.stream().anyMatch(a -> !a.verb().reversible()) ? 2 : 1;
     }
 
     public boolean matched() {

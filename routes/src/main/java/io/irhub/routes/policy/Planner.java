@@ -29,7 +29,7 @@ public final class Planner {
     public PlanDraft plan(Signal signal, int recentAutomaticActions) {
         Optional<Policy> match = policies.firstMatch(signal);
         if (match.isEmpty()) {
-            return new PlanDraft(null, null, List.of("no policy matched"), List.of());
+            return new PlanDraft(null, null, List.of("no policy matched"), List.of(), null);
         }
         Policy policy = match.get();
         Guards guards = policies.guards();
@@ -71,6 +71,6 @@ public final class Planner {
                     PlanDraft.ActionState.AWAITING_APPROVAL, null)
                     : a);
         }
-        return new PlanDraft(policy.name(), mode, reasons, actions);
+        return new PlanDraft(policy.name(), mode, reasons, actions, mode == Mode.APPROVAL ? policy.approval() : null);
     }
 }

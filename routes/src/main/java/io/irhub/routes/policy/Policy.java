@@ -18,9 +18,12 @@ import java.util.Set;
  * @param minSeverity         the lowest severity that matches
  * @param identityKinds       the identity kinds acted on; empty means all
  * @param irreversibleAllowed whether irreversible verbs may run without approval in {@code auto} mode
+ * @param approval            who decides this policy's plans when they need approval ({@code null}: nobody is
+ *                            configured, the plan waits visibly)
  */
 public record Policy(String name, NameMatcher source, NameMatcher detection, Severity minSeverity,
-                     Set<IdentityKind> identityKinds, Mode mode, boolean irreversibleAllowed, List<Action> actions) {
+                     Set<IdentityKind> identityKinds, Mode mode, boolean irreversibleAllowed, List<Action> actions,
+                     ApprovalPolicy approval) {
 
     /** @param identityKinds the kinds this action applies to; empty means every kind the policy acts on */
     public record Action(Verb verb, String target, Duration expiresAfter, Set<IdentityKind> identityKinds) {

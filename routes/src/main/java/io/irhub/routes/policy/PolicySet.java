@@ -52,7 +52,7 @@ public final class PolicySet {
     public static PolicyFile read(String yaml, String origin) {
         try {
             PolicyFile file = YAML.readValue(yaml, PolicyFile.class);
-            return file == null ? new PolicyFile(List.of(), null) : file;
+            return file == null ? new PolicyFile(List.of(), null, null) : file;
         } catch (JsonProcessingException e) {
             throw new ConfigException(origin, e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
@@ -65,7 +65,13 @@ public final class PolicySet {
      * @param targets the configured target instances and the verbs each can perform
      */
     public static PolicySet from(PolicyFile file, Map<String, Set<Verb>> targets) {
+        return from(file, targets, Set.of());
+    }
+
+    /** @param approvalChannels the configured approval channel instances */
+    public static PolicySet from(PolicyFile file, Map<String, Set<Verb>> targets, Set<String> approvalChannels) {
         List<ConfigError> errors = new ArrayList<>();
+        ApprovalPolicy defaultApproval = approval(file.approval(), null, "approval", approvalChannels, errors);
         List<Policy> compiled = new ArrayList<>();
         Set<String> names = new HashSet<>();
         List<PolicyFile.Rule> rules = file.policies() == null ? List.of() : file.policies();
@@ -120,7 +126,9 @@ public final class PolicySet {
                     actions.add(a);
                 }
             }
-            compiled.add(new Policy(r.name(), source, detection, min, kinds, r.mode(), irreversibleAllowed, actions));
+            ApprovalPolicy approval = approval(r.approval(), defaultApproval, at + ".approval", approvalChannels, errors);
+            compiled.add(new Policy(r.name(), source, detection, min, kinds, r.mode(), irreversibleAllowed, actions,
+                    approval));
         }
         Guards guards = guards(file.guards(), errors);
         if (!errors.isEmpty()) {
@@ -169,6 +177,56 @@ public final class PolicySet {
             }
         }
         return verb == null ? null : new Policy.Action(verb, spec.target(), expires, kinds);
+    }
+
+    private static ApprovalPolicy approval(PolicyFile.ApprovalSpec spec, ApprovalPolicy fallback, String at,
+                                           Set<String> channels, List<ConfigError> errors) {
+        if (spec == null) {
+            return fallback;
+        }
+        String channel = spec.channel() != null ? spec.channel() : fallback == null ? null : fallback.channel();
+        if (channel == null || !channels.contains(channel)) {
+            errors.add(new ConfigError(at + ".channel", "'" + channel + "' is not a configured approval channel"
+                    + " (configured: " + String.join(", ", channels) + ")"));
+        }
+        List<ApprovalPolicy.Approver> approvers = new ArrayList<>();
+        if (spec.approvers() != null) {
+            for (int i = 0; i < spec.approvers().size(); i++) {
+                PolicyFile.ApproverSpec a = spec.approvers().get(i);
+                if (a == null || a.id() == null || a.id().isBlank()) {
+                    errors.add(new ConfigError(at + ".approvers[" + i + "].id", "is required (the channel's user id)"));
+                } else {
+                    approvers.add(new ApprovalPolicy.Approver(a.id().trim(), a.login()));
+                }
+            }
+        } else if (fallback != null) {
+            approvers.addAll(fallback.approvers());
+        }
+        if (approvers.isEmpty()) {
+            errors.add(new ConfigError(at + ".approvers", "name at least one approver"));
+        }
+        boolean twoPerson = spec.twoPersonForIrreversible() != null ? spec.twoPersonForIrreversible()
+                : fallback != null && fallback.twoPersonForIrreversible();
+        if (twoPerson && approvers.size() < 2) {
+            errors.add(new ConfigError(at + ".two-person-for-irreversible", "needs at least two approvers"));
+        }
+        Duration timeout = fallback != null ? fallback.timeout() : Duration.ofMinutes(30);
+        if (spec.timeout() != null) {
+            try {
+                timeout = ConfigDef.parseDuration(spec.timeout());
+            } catch (IllegalArgumentException e) {
+                errors.add(new ConfigError(at + ".timeout", e.getMessage()));
+            }
+        }
+        boolean onTimeoutApprove = fallback != null && fallback.onTimeoutApprove();
+        if (spec.onTimeout() != null) {
+            switch (spec.onTimeout()) {
+                case "deny" -> onTimeoutApprove = false;
+                case "approve" -> onTimeoutApprove = true;
+                default -> errors.add(new ConfigError(at + ".on-timeout", "must be 'deny' or 'approve'"));
+            }
+        }
+        return new ApprovalPolicy(channel, approvers, twoPerson, timeout, onTimeoutApprove);
     }
 
     private static NameMatcher matcher(String expression, String at, List<ConfigError> errors) {

@@ -170,9 +170,9 @@ public final class PipelineStore {
     /**
      * Stores the plan, its actions and their audit rows, and marks the signal planned.
      *
-     * @return the actions to dispatch now
+     * @return the plan, the actions to dispatch now, and whether an approval request waits to be posted
      */
-    public List<DispatchOrder> savePlan(Connection c, StoredSignal stored, PlanDraft draft) throws SQLException {
+    public PlanResult savePlan(Connection c, StoredSignal stored, PlanDraft draft) throws SQLException {
         Instant now = clock.instant();
         UUID planId = UUID.randomUUID();
         UUID corr = stored.correlationId();
@@ -249,6 +249,9 @@ public final class PipelineStore {
                         "escalated", Map.of("reason", reason)));
             }
         }
+        if (draft.approval() != null && draft.planState().equals("awaiting-approval")) {
+            insertApprovalRequest(c, planId, corr, draft, now);
+        }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("plan_id", planId.toString());
         details.put("signal_id", stored.id().toString());
@@ -259,7 +262,44 @@ public final class PipelineStore {
         AuditLog.append(c, new AuditEvent(now, corr, Stage.PLAN, draft.matched() ? "policy:" + draft.policy() : "planner",
                 stored.signal().sourceInstance(), singleIdentity(stored.signal()),
                 draft.matched() ? draft.planState() : "no-match", details));
-        return toDispatch;
+        return new PlanResult(planId, toDispatch, draft.approval() != null && draft.planState().equals("awaiting-approval"));
+    }
+
+    /**
+     * What planning produced.
+     *
+     * @param toDispatch       the actions to dispatch now
+     * @param approvalToPost   whether an approval request was stored and waits to be posted
+     */
+    public record PlanResult(UUID planId, List<DispatchOrder> toDispatch, boolean approvalToPost) {
+        public static final PlanResult NOTHING = new PlanResult(null, List.of(), false);
+    }
+
+    private static void insertApprovalRequest(Connection c, UUID planId, UUID corr, PlanDraft draft, Instant now)
+            throws SQLException {
+        var approval = draft.approval();
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO approval_request (plan_id, correlation_id, channel_instance, approvers, approvals_needed,
+                                              deadline, on_timeout, state, created_at, updated_at)
+                VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, 'awaiting', ?, ?)""")) {
+            ps.setObject(1, planId);
+            ps.setObject(2, corr);
+            ps.setString(3, approval.channel());
+            ps.setString(4, Json.write(approval.approvers().stream().map(a -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", a.id());
+                if (a.login() != null) {
+                    m.put("login", a.login());
+                }
+                return m;
+            }).toList()));
+            ps.setInt(5, draft.approvalsNeeded());
+            ps.setObject(6, utc(now.plus(approval.timeout())));
+            ps.setString(7, approval.onTimeoutApprove() ? "approve" : "deny");
+            ps.setObject(8, utc(now));
+            ps.setObject(9, utc(now));
+            ps.executeUpdate();
+        }
     }
 
     /**

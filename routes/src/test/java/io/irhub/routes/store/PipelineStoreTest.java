@@ -108,9 +108,9 @@ public class PipelineStoreTest {
     @Test
     void aSignalIsPlannedOnceHoweverOftenItIsDelivered() throws SQLException {
         Accepted a = store.accept(signal("sid-2", "alice@example.com"));
-        List<DispatchOrder> orders = planStep.plan(a.correlationId());
+        List<DispatchOrder> orders = planStep.plan(a.correlationId()).toDispatch();
         assertThat(orders).hasSize(2);
-        assertThat(planStep.plan(a.correlationId())).isEmpty();
+        assertThat(planStep.plan(a.correlationId()).toDispatch()).isEmpty();
         assertThat(count("SELECT count(*) FROM plan")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM action")).isEqualTo(2);
     }
@@ -118,7 +118,7 @@ public class PipelineStoreTest {
     @Test
     void anActionIsClaimedOnceAndItsIntentIsCommittedBeforeTheCall() throws SQLException {
         Accepted a = store.accept(signal("sid-3", "alice@example.com"));
-        DispatchOrder order = planStep.plan(a.correlationId()).get(0);
+        DispatchOrder order = planStep.plan(a.correlationId()).toDispatch().get(0);
         Claimed claimed = store.claim(order.actionId(), false).orElseThrow();
         assertThat(claimed.request().verb()).isEqualTo(Verb.SUSPEND);
         assertThat(count("SELECT count(*) FROM audit_event WHERE stage = 'action-intent'")).isEqualTo(1);
@@ -135,7 +135,7 @@ public class PipelineStoreTest {
     @Test
     void thePlanCompletesWithItsLastAction() throws SQLException {
         Accepted a = store.accept(signal("sid-4", "alice@example.com"));
-        for (DispatchOrder order : planStep.plan(a.correlationId())) {
+        for (DispatchOrder order : planStep.plan(a.correlationId()).toDispatch()) {
             assertThat(count("SELECT count(*) FROM plan WHERE state = 'completed'")).isZero();
             Claimed c = store.claim(order.actionId(), false).orElseThrow();
             store.complete(c.request(), ActionOutcome.alreadyDone("00u1", "already", Map.of()));
@@ -146,7 +146,7 @@ public class PipelineStoreTest {
     @Test
     void protectedIdentitiesGetBlockedActionsAndAGuardRow() throws SQLException {
         Accepted a = store.accept(signal("sid-5", "breakglass@example.com"));
-        assertThat(planStep.plan(a.correlationId())).isEmpty();
+        assertThat(planStep.plan(a.correlationId()).toDispatch()).isEmpty();
         assertThat(count("SELECT count(*) FROM action WHERE state = 'blocked'")).isEqualTo(2);
         assertThat(count("SELECT count(*) FROM audit_event WHERE stage = 'guard' AND outcome = 'blocked'")).isEqualTo(2);
         assertThat(count("SELECT count(*) FROM plan WHERE state = 'completed'")).isEqualTo(1);
@@ -157,9 +157,9 @@ public class PipelineStoreTest {
         PlanStep limited = new PlanStep(store, new Planner(PolicySet.from(PolicySet.read(POLICIES.replace(
                 "guards:", "guards:\n  blast-radius: {max-actions: 3, window: 10m}"), "test"),
                 Map.of("okta-main", Set.of(Verb.SUSPEND, Verb.CLEAR_SESSIONS))), Clock.systemUTC()));
-        assertThat(limited.plan(store.accept(signal("sid-b1", "alice@example.com")).correlationId())).hasSize(2);
+        assertThat(limited.plan(store.accept(signal("sid-b1", "alice@example.com")).correlationId()).toDispatch()).hasSize(2);
         Accepted second = store.accept(signal("sid-b2", "bob@example.com"));
-        assertThat(limited.plan(second.correlationId())).isEmpty();
+        assertThat(limited.plan(second.correlationId()).toDispatch()).isEmpty();
         assertThat(count("SELECT count(*) FROM plan WHERE state = 'awaiting-approval' AND correlation_id = '"
                 + second.correlationId() + "'")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM action WHERE state = 'awaiting-approval'")).isEqualTo(2);
@@ -171,7 +171,7 @@ public class PipelineStoreTest {
     void recoveryFindsUnplannedSignalsAndUnfinishedActions() {
         Accepted unplanned = store.accept(signal("sid-6", "alice@example.com"));
         Accepted planned = store.accept(signal("sid-7", "bob@example.com"));
-        List<DispatchOrder> orders = planStep.plan(planned.correlationId());
+        List<DispatchOrder> orders = planStep.plan(planned.correlationId()).toDispatch();
         store.claim(orders.get(0).actionId(), false);   // in flight when the "crash" happened
         Instant later = Instant.now().plusSeconds(1);
         assertThat(store.unplannedSignals(later)).containsExactly(unplanned.correlationId());
