@@ -136,7 +136,7 @@ final class OnePasswordTarget implements Target {
             UserPage page = OnePasswordPayloads.read(reply.body(), UserPage.class, what);
             for (User user : page.results()) {
                 searched++;
-                if (user.email() != null && emails.contains(user.email().toLowerCase(Locale.ROOT))) {
+                if (user != null && user.email() != null && emails.contains(user.email().toLowerCase(Locale.ROOT))) {
                     return user;
                 }
             }
@@ -208,8 +208,8 @@ final class OnePasswordTarget implements Target {
                     + "an externally managed administrator", details);
         }
         if (reply.status() == 401 || reply.status() == 403) {
-            return OnePasswordFailure.refused(refused + "; check that the " + app.id() + " OAuth application (client id "
-                    + config.app(app).clientId() + ") is active in account " + config.accountId()
+            return OnePasswordFailure.refused(refused + "; check that the " + app.id() + " OAuth application "
+                    + "(client id " + config.app(app).clientId() + ") is active in account " + config.accountId()
                     + " and has the permission " + app.permissions(), details);
         }
         return OnePasswordFailure.refused(refused, details);
