@@ -13,15 +13,16 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code java -jar irhub.jar …}. Exit codes: 0 success; 1 the audit chain does not verify; 2 usage or
- * configuration error; 3 the hub failed at run time.
+ * configuration error; 3 the hub failed at run time; 4 the request was refused (e.g. nothing to restore).
  */
 @Command(name = "irhub", mixinStandardHelpOptions = true, versionProvider = IrhubCommand.Version.class,
         description = "Identity response hub: detections in, contained identities out, with proof.",
-        subcommands = {IrhubCommand.Run.class, IrhubCommand.Audit.class})
+        subcommands = {IrhubCommand.Run.class, IrhubCommand.Audit.class, IrhubCommand.Restore.class})
 public final class IrhubCommand {
     static final int CHAIN_BROKEN = 1;
     static final int CONFIG_ERROR = 2;
     static final int RUNTIME_ERROR = 3;
+    static final int REFUSED = 4;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -72,6 +73,54 @@ public final class IrhubCommand {
             org.apache.camel.main.Main main = options.hub().build();
             main.run();
             return main.getExitCode();
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = "Queue the restore of one suspension (--action) or of every suspension of an incident "
+                    + "(--incident). The running hub carries it out with the target's restore credential within "
+                    + "pipeline.sweep-every; the request is audited under the incident's correlation id.")
+    static final class Restore implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption options = new ConfigOption();
+
+        @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Which which;
+
+        static final class Which {
+            @Option(names = "--action", paramLabel = "ACTION-ID", description = "a suspend action's id")
+            java.util.UUID action;
+            @Option(names = "--incident", paramLabel = "CORRELATION-ID", description = "an incident's correlation id")
+            java.util.UUID incident;
+        }
+
+        @Option(names = "--reason", description = "why, for the audit trail")
+        String reason;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Hub hub = options.hub();
+            Hub.Instances instances = hub.openInstances(Connectors.discover());
+            String actor = "cli:" + System.getProperty("user.name", "unknown");
+            try (Hub.OpenedStore store = hub.openStore()) {
+                io.irhub.routes.Restores restores = new io.irhub.routes.Restores(store.dataSource(),
+                        instances.capabilities(), java.time.Clock.systemUTC());
+                var orders = which.action != null ? restores.restoreAction(which.action, actor, reason)
+                        : restores.restoreIncident(which.incident, actor, reason);
+                var out = spec.commandLine().getOut();
+                if (orders.isEmpty()) {
+                    out.println("nothing to restore: a restore is already pending or done");
+                } else {
+                    orders.forEach(o -> out.println("restore queued: action " + o.actionId()));
+                }
+                return 0;
+            } catch (io.irhub.routes.Restores.Refused e) {
+                spec.commandLine().getErr().println("irhub: " + e.getMessage());
+                return REFUSED;
+            }
         }
     }
 
