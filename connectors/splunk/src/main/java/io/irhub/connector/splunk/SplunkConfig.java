@@ -45,7 +45,7 @@ record SplunkConfig(Secret token, List<String> identityFields, IdentityKind iden
                 .define(ConfigField.requiredSecret(TOKEN,
                         "Secret path segment of the webhook URL given to Splunk (/hooks/{instance}/{token})"))
                 .define(ConfigField.optional(IDENTITY_FIELDS, Type.LIST, "user,src_user,email",
-                        "Result fields whose non-blank values name the identities involved"))
+                        "Result fields whose non-blank values name the identities involved; field:kind gives a field its own kind (token_accessor:api-token)"))
                 .define(ConfigField.optional(IDENTITY_KIND, Type.STRING, "user",
                         "Kind of those identities: user, service-account, api-token or secret"))
                 .define(ConfigField.optional(SEVERITY_FIELDS, Type.LIST, "severity,urgency",
@@ -64,6 +64,16 @@ record SplunkConfig(Secret token, List<String> identityFields, IdentityKind iden
         List<String> identityFields = config.list(IDENTITY_FIELDS).stream().filter(f -> !f.isBlank()).toList();
         if (identityFields.isEmpty()) {
             errors.add(new ConfigError(IDENTITY_FIELDS, "names no field, so no alert could name an identity"));
+        }
+        for (String entry : identityFields) {
+            int colon = entry.indexOf(':');
+            if (colon >= 0) {
+                try {
+                    IdentityKind.fromWire(entry.substring(colon + 1));
+                } catch (IllegalArgumentException e) {
+                    errors.add(new ConfigError(IDENTITY_FIELDS, entry + ": " + e.getMessage()));
+                }
+            }
         }
         IdentityKind kind = null;
         try {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.irhub.connector.api.Identity;
+import io.irhub.connector.api.IdentityKind;
 import io.irhub.connector.api.InvalidPayloadException;
 import io.irhub.connector.api.Severity;
 import io.irhub.connector.api.Signal;
@@ -126,14 +127,20 @@ final class SplunkPayloads {
 
     private List<Identity> identities(JsonNode result) throws InvalidPayloadException {
         Map<String, Identity> byName = new LinkedHashMap<>();
-        for (String field : config.identityFields()) {
+        for (String entry : config.identityFields()) {
+            // "field" takes the instance's identity-kind; "field:kind" names its own (token_accessor:api-token)
+            int colon = entry.indexOf(':');
+            String field = colon < 0 ? entry : entry.substring(0, colon).trim();
+            IdentityKind kind = colon < 0 ? config.identityKind() : IdentityKind.fromWire(entry.substring(colon + 1));
+            boolean credential = kind == IdentityKind.API_TOKEN || kind == IdentityKind.SECRET;
             for (String value : values(result.get(field))) {
-                byName.putIfAbsent(value.toLowerCase(Locale.ROOT),
-                        new Identity(config.identityKind(), value, value.contains("@") ? value : null, null));
+                byName.putIfAbsent(kind.wireName() + ":" + value.toLowerCase(Locale.ROOT), new Identity(kind, value,
+                        !credential && value.contains("@") ? value : null, credential ? value : null));
             }
         }
         if (byName.isEmpty()) {
-            throw new InvalidPayloadException("no identity in result fields " + String.join(", ", config.identityFields())
+            throw new InvalidPayloadException("no identity in result fields " + String.join(", ", config.identityFields()
+                    .stream().map(f -> f.contains(":") ? f.substring(0, f.indexOf(':')) : f).toList())
                     + " (make the search return one of them, or set identity-fields)");
         }
         return List.copyOf(byName.values());

@@ -245,6 +245,15 @@ class SplunkPayloadsTest {
     }
 
     @Test
+    void aFieldCanNameItsOwnIdentityKind() throws Exception {
+        Signal signal = normalize(Map.of("identity-fields", "user,token_accessor:api-token"),
+                withResult(COMPROMISED_USER, r -> r.put("token_accessor", "hmac-acc-1")));
+        assertThat(signal.identities()).extracting(i -> i.kind() + " " + i.name() + " " + i.externalId())
+                .contains("API_TOKEN hmac-acc-1 hmac-acc-1");
+        assertThat(signal.identities()).anyMatch(i -> i.kind() == io.irhub.connector.api.IdentityKind.USER);
+    }
+
+    @Test
     void eachResultOfAForEachResultAlertIsItsOwnSignal() throws Exception {
         // "trigger for each result" sends one delivery per row, all with the search's sid
         String first = read(COMPROMISED_USER);
