@@ -31,9 +31,11 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Date;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -41,6 +43,12 @@ import java.util.stream.Collectors;
 /**
  * Okta's HTTP API as the connector uses it: access tokens from service apps through {@code private_key_jwt}, cached
  * per credential, and calls retried on 429 (after the rate limit resets), 5xx and network errors.
+ *
+ * <p>A service app may require DPoP (RFC 9449): its token request then needs a proof, and Okta answers the first
+ * proof with {@code use_dpop_nonce} and a nonce to put in the next one. The client sends proofs from the start when
+ * {@code dpop} is configured, else from the moment Okta asks for them (and from then on for that app). A DPoP token
+ * goes out as {@code Authorization: DPoP <token>} with a fresh proof per request that also binds the token
+ * ({@code ath}).
  */
 final class OktaClient {
     private static final Logger LOG = LoggerFactory.getLogger(OktaClient.class);
@@ -53,15 +61,25 @@ final class OktaClient {
     // X-Rate-Limit-Reset is in whole seconds; Okta's SDKs also wait one second past it
     private static final Duration RATE_LIMIT_MARGIN = Duration.ofSeconds(1);
     private static final IntervalFunction BACKOFF = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2);
+    // no proof -> invalid_dpop_proof, proof -> use_dpop_nonce, proof with the nonce -> token
+    private static final int MAX_TOKEN_REQUESTS = 3;
+    private static final String DPOP_NONCE = "DPoP-Nonce";
+    private static final String USE_DPOP_NONCE = "use_dpop_nonce";
+    private static final String INVALID_DPOP_PROOF = "invalid_dpop_proof";
 
     /** Okta's final answer to a call: 2xx, or a 4xx other than 429. */
     record Reply(int status, JsonNode body) {
     }
 
-    private record AccessToken(String value, Instant refreshAt) {
+    /** @param dpop bound to the instance's DPoP key ({@code token_type} DPoP), so every use needs a proof */
+    private record AccessToken(String value, boolean dpop, Instant refreshAt) {
+        String authorization() {
+            return (dpop ? "DPoP " : "Bearer ") + value;
+        }
+
         @Override
         public String toString() {
-            return "AccessToken[refreshAt=" + refreshAt + "]";
+            return "AccessToken[dpop=" + dpop + ", refreshAt=" + refreshAt + "]";
         }
     }
 
@@ -73,6 +91,12 @@ final class OktaClient {
     private final HttpClient http;
     private final Retry retry;
     private final Map<Credential, AccessToken> tokens = new EnumMap<>(Credential.class);
+    private final Dpop dpop;
+    // the client ids of the apps Okta asked for DPoP proofs (guarded by this)
+    private final Set<String> dpopApps = new HashSet<>();
+    // the last DPoP-Nonce of the token endpoint and of the API: they are two servers, each with nonces of its own
+    private volatile String tokenNonce;
+    private volatile String apiNonce;
 
     OktaClient(String instance, OktaConfig config, ConnectorContext context) {
         this.instance = instance;
@@ -87,6 +111,7 @@ final class OktaClient {
                 .retryOnResult(this::worthRetrying)
                 .intervalBiFunction(this::waitBeforeRetry)
                 .build());
+        this.dpop = Dpop.generate(clock);
     }
 
     /**
@@ -96,20 +121,15 @@ final class OktaClient {
      * @throws OktaFailure when no token could be had, or Okta kept answering 429 or 5xx, or could not be reached
      */
     Reply call(String method, String pathAndQuery, Credential credential) throws OktaFailure {
-        String token = token(credential);
+        AccessToken token = token(credential);
+        URI uri = URI.create(config.orgUrl() + pathAndQuery);
         String what = method + " " + pathAndQuery;
-        HttpResponse<String> response = exchange(what, () -> {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(config.orgUrl() + pathAndQuery))
-                    .timeout(config.timeout())
-                    .header("Authorization", "Bearer " + token)
-                    .header("Accept", "application/json")
-                    .header("User-Agent", userAgent)
-                    .method(method, HttpRequest.BodyPublishers.noBody());
-            if (method.equals("POST")) {
-                request.header("Content-Type", "application/json");
-            }
-            return request.build();
-        });
+        HttpResponse<String> response = send(what, method, uri, token);
+        if (token.dpop() && askedForApiNonce(response)) {
+            // Okta's API wants a nonce of its own in the proof and gave it with the refusal: once more with it
+            LOG.debug("okta {}: {} -> 401 use_dpop_nonce, sending the proof again with the nonce", instance, what);
+            response = send(what, method, uri, token);
+        }
         LOG.debug("okta {}: {} -> {}", instance, what, response.statusCode());
         if (response.statusCode() == 401) {
             // the token was revoked or the app's key rotated: the next action fetches a new one
@@ -118,20 +138,63 @@ final class OktaClient {
         return new Reply(response.statusCode(), parse(response.body()));
     }
 
+    private HttpResponse<String> send(String what, String method, URI uri, AccessToken token) throws OktaFailure {
+        HttpResponse<String> response = exchange(what, () -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                    .timeout(config.timeout())
+                    .header("Authorization", token.authorization())
+                    .header("Accept", "application/json")
+                    .header("User-Agent", userAgent)
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            if (token.dpop()) {
+                // a new proof per attempt: a proof's jti is single-use
+                request.header("DPoP", dpop.proof(method, uri, apiNonce, token.value()));
+            }
+            if (method.equals("POST")) {
+                request.header("Content-Type", "application/json");
+            }
+            return request.build();
+        });
+        response.headers().firstValue(DPOP_NONCE).ifPresent(nonce -> apiNonce = nonce);
+        return response;
+    }
+
+    /** A 401 whose {@code WWW-Authenticate: DPoP error="use_dpop_nonce"} came with a {@code DPoP-Nonce}. */
+    private static boolean askedForApiNonce(HttpResponse<String> response) {
+        return response.statusCode() == 401
+                && response.headers().firstValue(DPOP_NONCE).isPresent()
+                && response.headers().allValues("WWW-Authenticate").stream()
+                .anyMatch(challenge -> challenge.contains(USE_DPOP_NONCE));
+    }
+
     private synchronized void forget(Credential credential) {
         tokens.remove(credential);
     }
 
-    private synchronized String token(Credential credential) throws OktaFailure {
+    private synchronized AccessToken token(Credential credential) throws OktaFailure {
         Instant requestedAt = clock.instant();
         AccessToken cached = tokens.get(credential);
         if (cached != null && requestedAt.isBefore(cached.refreshAt())) {
-            return cached.value();
+            return cached;
         }
         ServiceApp app = config.app(credential);
-        HttpResponse<String> response = exchange("the " + credential.id() + " token request",
-                () -> tokenRequest(credential, app));
-        JsonNode body = parse(response.body());
+        boolean withProof = config.dpop() || dpopApps.contains(app.clientId());
+        HttpResponse<String> response;
+        JsonNode body;
+        for (int sent = 1; ; sent++) {
+            boolean proof = withProof;
+            response = exchange("the " + credential.id() + " token request",
+                    () -> tokenRequest(credential, app, proof));
+            response.headers().firstValue(DPOP_NONCE).ifPresent(nonce -> tokenNonce = nonce);
+            body = parse(response.body());
+            if (response.statusCode() == 200 || sent == MAX_TOKEN_REQUESTS || !asksForDpop(response, body, proof)) {
+                break;
+            }
+            LOG.debug("okta {}: the {} service app (client {}) asks for a DPoP proof ({}), sending one", instance,
+                    credential.id(), app.clientId(), OktaError.text(body, "error"));
+            withProof = true;
+            dpopApps.add(app.clientId());
+        }
         if (response.statusCode() != 200) {
             throw tokenRefused(credential, app, response.statusCode(), body);
         }
@@ -140,14 +203,32 @@ final class OktaClient {
             throw OktaFailure.failed("Okta's token answer for the " + credential.id() + " service app has no "
                     + "access_token", Map.of("client_id", app.clientId()));
         }
+        boolean bound = "DPoP".equalsIgnoreCase(OktaError.text(body, "token_type"));
         long lifetime = body.path("expires_in").asLong(0);
-        tokens.put(credential, new AccessToken(value, requestedAt.plusSeconds(lifetime).minus(TOKEN_REFRESH_MARGIN)));
-        LOG.debug("okta {}: new {} token for client {}, valid {} s", instance, credential.id(), app.clientId(),
-                lifetime);
-        return value;
+        Instant refreshAt = requestedAt.plusSeconds(lifetime).minus(TOKEN_REFRESH_MARGIN);
+        AccessToken token = new AccessToken(value, bound, refreshAt);
+        tokens.put(credential, token);
+        LOG.debug("okta {}: new {} token for client {}, valid {} s", instance, bound ? "DPoP-bound " + credential.id()
+                : credential.id(), app.clientId(), lifetime);
+        return token;
     }
 
-    private HttpRequest tokenRequest(Credential credential, ServiceApp app) {
+    /**
+     * Whether another token request, with a proof, may succeed: Okta said a proof is missing, or gave a nonce to put in
+     * it (the first proof of an app always gets one, and so does a proof whose nonce has expired).
+     */
+    private static boolean asksForDpop(HttpResponse<String> response, JsonNode body, boolean sentProof) {
+        if (response.statusCode() != 400) {
+            return false;
+        }
+        String error = OktaError.text(body, "error");
+        if (USE_DPOP_NONCE.equals(error)) {
+            return response.headers().firstValue(DPOP_NONCE).isPresent();
+        }
+        return INVALID_DPOP_PROOF.equals(error) && !sentProof;
+    }
+
+    private HttpRequest tokenRequest(Credential credential, ServiceApp app, boolean withProof) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "client_credentials");
         form.put("scope", credential.scope());
@@ -157,13 +238,16 @@ final class OktaClient {
         String body = form.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return HttpRequest.newBuilder(tokenUrl)
+        HttpRequest.Builder request = HttpRequest.newBuilder(tokenUrl)
                 .timeout(config.timeout())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
                 .header("User-Agent", userAgent)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (withProof) {
+            request.header("DPoP", dpop.proof("POST", tokenUrl, tokenNonce, null));
+        }
+        return request.build();
     }
 
     private String clientAssertion(ServiceApp app) {
@@ -195,11 +279,6 @@ final class OktaClient {
         details.put("oauth_error_description", description);
         details.put("client_id", app.clientId());
         String which = "the " + credential.id() + " service app (client id " + app.clientId() + ")";
-        if ("use_dpop_nonce".equals(error) || "invalid_dpop_proof".equals(error)) {
-            return OktaFailure.refused(which + " requires DPoP-bound access tokens, which this version of the Okta "
-                    + "connector does not support yet; turn off \"Require Demonstrating Proof of Possession (DPoP) "
-                    + "header in token requests\" for the app, or use another app", details);
-        }
         StringBuilder message = new StringBuilder("Okta refused an access token to ").append(which)
                 .append(" (HTTP ").append(status);
         if (error != null) {
@@ -210,6 +289,8 @@ final class OktaClient {
             message.append("; grant the app the scope ").append(credential.scope());
         } else if ("invalid_client".equals(error) || status == 401) {
             message.append("; check the client id, the public key registered for the app and the key id");
+        } else if (USE_DPOP_NONCE.equals(error) || INVALID_DPOP_PROOF.equals(error)) {
+            message.append("; Okta did not accept the connector's DPoP proof");
         }
         return OktaFailure.refused(message.toString(), details);
     }

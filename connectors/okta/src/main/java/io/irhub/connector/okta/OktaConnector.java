@@ -10,17 +10,27 @@ import io.irhub.connector.api.Verb;
 
 import java.util.List;
 
-/** Okta as a target: looks users up, suspends them and clears their sessions through OAuth 2.0 service apps. */
+/**
+ * Okta as a target: looks users up, suspends, unsuspends and deactivates them and clears their sessions, through
+ * OAuth 2.0 service apps.
+ */
 public final class OktaConnector implements TargetConnector {
 
-    private static final List<Capability> CAPABILITIES = List.of(
+    static final List<Capability> CAPABILITIES = List.of(
             new Capability(Verb.LOOKUP, Credential.LOOKUP.id(),
                     "Reads the user by login: GET /api/v1/users/{login} (scope okta.users.read)."),
             new Capability(Verb.SUSPEND, Credential.SUSPEND.id(),
                     "Suspends an ACTIVE user: POST /api/v1/users/{id}/lifecycle/suspend (scope okta.users.manage)."),
+            new Capability(Verb.RESTORE, Credential.RESTORE.id(),
+                    "Unsuspends a SUSPENDED user: POST /api/v1/users/{id}/lifecycle/unsuspend "
+                            + "(scope okta.users.manage)."),
             new Capability(Verb.CLEAR_SESSIONS, Credential.SUSPEND.id(),
                     "Ends the user's sessions and revokes their OAuth tokens: "
-                            + "DELETE /api/v1/users/{id}/sessions?oauthTokens=true (scope okta.users.manage)."));
+                            + "DELETE /api/v1/users/{id}/sessions?oauthTokens=true (scope okta.users.manage)."),
+            new Capability(Verb.DEACTIVATE, Credential.DEACTIVATE.id(),
+                    "Deactivates (deprovisions) a user, irreversibly: "
+                            + "POST /api/v1/users/{id}/lifecycle/deactivate?sendEmail=false "
+                            + "(scope okta.users.manage)."));
 
     @Override
     public String id() {
@@ -29,8 +39,8 @@ public final class OktaConnector implements TargetConnector {
 
     @Override
     public String description() {
-        return "Okta: looks up and suspends users and clears their sessions, through OAuth 2.0 service apps "
-                + "(private_key_jwt).";
+        return "Okta: looks up, suspends, unsuspends and deactivates users and clears their sessions, through OAuth "
+                + "2.0 service apps (private_key_jwt, DPoP when required).";
     }
 
     @Override

@@ -57,6 +57,7 @@ record OktaError(String code, String summary, String errorId, List<String> cause
 
     static String text(JsonNode node, String field) {
         JsonNode value = node.path(field);
-        return value.isValueNode() && !value.asText().isBlank() ? value.asText() : null;
+        // a JSON null is a value node too, whose text is "null"
+        return value.isValueNode() && !value.isNull() && !value.asText().isBlank() ? value.asText() : null;
     }
 }

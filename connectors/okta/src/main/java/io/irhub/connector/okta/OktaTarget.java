@@ -11,15 +11,18 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * One Okta org. Okta's lifecycle calls are not idempotent (suspending a SUSPENDED user is an error), so every action
- * reads the user first and changes only what needs changing: a retried action makes one change.
+ * reads the user first (with the lookup app) and changes only what needs changing: a retried action makes one change.
  */
 final class OktaTarget implements Target {
     private static final Logger LOG = LoggerFactory.getLogger(OktaTarget.class);
     private static final String FORBIDDEN_HINT = "; check the service app's granted scopes (okta.users.read, "
             + "okta.users.manage) and that it has an admin role assigned";
+    private static final String VERBS = OktaConnector.CAPABILITIES.stream().map(c -> c.verb().wireName())
+            .collect(Collectors.joining(", "));
 
     private final String instance;
     private final OktaClient client;
@@ -40,9 +43,11 @@ final class OktaTarget implements Target {
         return switch (request.verb()) {
             case LOOKUP -> act(login, this::found);
             case SUSPEND -> act(login, this::suspend);
+            case RESTORE -> act(login, this::restore);
             case CLEAR_SESSIONS -> act(login, this::clearSessions);
+            case DEACTIVATE -> act(login, this::deactivate);
             default -> ActionOutcome.refused(null, "the Okta connector cannot " + request.verb().wireName()
-                    + " (it can lookup, suspend and clear-sessions)", Map.of("verb", request.verb().wireName()));
+                    + " (it can " + VERBS + ")", Map.of("verb", request.verb().wireName()));
         };
     }
 
@@ -108,6 +113,83 @@ final class OktaTarget implements Target {
     private static ActionOutcome alreadySuspended(OktaUser user, String message) {
         return ActionOutcome.alreadyDone(user.id(), message,
                 details("okta_user_id", user.id(), "status", OktaUser.SUSPENDED));
+    }
+
+    /** Unsuspends a SUSPENDED user with the restore app; an ACTIVE user is left alone. */
+    private ActionOutcome restore(OktaUser user) throws OktaFailure {
+        if (user.status().equals(OktaUser.ACTIVE)) {
+            return ActionOutcome.alreadyDone(user.id(), "Okta user " + user.login() + " is already ACTIVE",
+                    details("okta_user_id", user.id(), "status", OktaUser.ACTIVE));
+        }
+        if (!user.status().equals(OktaUser.SUSPENDED)) {
+            return ActionOutcome.refused(user.id(), "Okta unsuspends only SUSPENDED users; this user is "
+                    + user.status(), details("okta_user_id", user.id(), "status", user.status()));
+        }
+        OktaClient.Reply reply = client.call("POST",
+                "/api/v1/users/" + pathSegment(user.id()) + "/lifecycle/unsuspend", Credential.RESTORE);
+        if (reply.status() == 200 || reply.status() == 204) {
+            LOG.info("okta {}: unsuspended user {}", instance, user.id());
+            return ActionOutcome.succeeded(user.id(), "unsuspended Okta user " + user.login(),
+                    details("okta_user_id", user.id(), "status_before", OktaUser.SUSPENDED,
+                            "status_after", OktaUser.ACTIVE));
+        }
+        // as for a suspend: a 400 may mean an earlier attempt whose answer was lost did it already
+        if (reply.status() == 400 && findUser(user.id()).status().equals(OktaUser.ACTIVE)) {
+            return ActionOutcome.alreadyDone(user.id(), "Okta user " + user.login() + " is ACTIVE; Okta refused this "
+                    + "unsuspend, as it had been unsuspended since it was read",
+                    details("okta_user_id", user.id(), "status", OktaUser.ACTIVE));
+        }
+        throw refusal("the unsuspend of " + user.login(), reply);
+    }
+
+    /**
+     * Deactivates (deprovisions) the user with the deactivate app: irreversible, so the hub's policies have it
+     * approved first. Synchronous (no {@code Prefer: respond-async}): a success means the user is DEPROVISIONED.
+     */
+    private ActionOutcome deactivate(OktaUser user) throws OktaFailure {
+        if (isDeactivated(user)) {
+            return alreadyDeactivated(user, "");
+        }
+        OktaClient.Reply reply = client.call("POST",
+                "/api/v1/users/" + pathSegment(user.id()) + "/lifecycle/deactivate?sendEmail=false",
+                Credential.DEACTIVATE);
+        if (reply.status() == 200 || reply.status() == 204) {
+            LOG.info("okta {}: deactivated user {}", instance, user.id());
+            return ActionOutcome.succeeded(user.id(), "deactivated Okta user " + user.login(),
+                    details("okta_user_id", user.id(), "status_before", user.status(),
+                            "status_after", OktaUser.DEPROVISIONED));
+        }
+        if (reply.status() == 202) {
+            LOG.info("okta {}: deactivation of user {} accepted", instance, user.id());
+            return ActionOutcome.succeeded(user.id(), "Okta accepted the deactivation of " + user.login()
+                            + "; it completes asynchronously",
+                    details("okta_user_id", user.id(), "status_before", user.status(),
+                            "transitioning_to_status", OktaUser.DEPROVISIONED));
+        }
+        if (reply.status() == 400) {
+            OktaUser now = findUser(user.id());
+            if (isDeactivated(now)) {
+                return alreadyDeactivated(now, "; Okta refused this deactivate, as it had been deactivated since it "
+                        + "was read");
+            }
+        }
+        throw refusal("the deactivation of " + user.login(), reply);
+    }
+
+    private static boolean isDeactivated(OktaUser user) {
+        return user.status().equals(OktaUser.DEPROVISIONED)
+                || OktaUser.DEPROVISIONED.equals(user.transitioningToStatus());
+    }
+
+    private static ActionOutcome alreadyDeactivated(OktaUser user, String why) {
+        if (user.status().equals(OktaUser.DEPROVISIONED)) {
+            return ActionOutcome.alreadyDone(user.id(), "Okta user " + user.login() + " is already DEPROVISIONED" + why,
+                    details("okta_user_id", user.id(), "status", OktaUser.DEPROVISIONED));
+        }
+        return ActionOutcome.alreadyDone(user.id(), "Okta user " + user.login() + " is being deactivated "
+                        + "(transitioningToStatus DEPROVISIONED)" + why,
+                details("okta_user_id", user.id(), "status", user.status(),
+                        "transitioning_to_status", OktaUser.DEPROVISIONED));
     }
 
     private ActionOutcome clearSessions(OktaUser user) throws OktaFailure {

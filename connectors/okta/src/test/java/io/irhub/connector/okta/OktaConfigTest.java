@@ -43,7 +43,9 @@ class OktaConfigTest {
                 "org-url", "client-id", "private-key", "key-id",
                 "lookup-client-id", "lookup-private-key", "lookup-key-id",
                 "suspend-client-id", "suspend-private-key", "suspend-key-id",
-                "timeout", "max-retries", "max-rate-limit-wait");
+                "restore-client-id", "restore-private-key", "restore-key-id",
+                "deactivate-client-id", "deactivate-private-key", "deactivate-key-id",
+                "dpop", "timeout", "max-retries", "max-rate-limit-wait");
     }
 
     @Test

@@ -45,7 +45,8 @@ class OktaConnectorTest extends TargetConnectorContract {
 
     @Override
     protected Set<String> expectedSecretFields() {
-        return Set.of("private-key", "lookup-private-key", "suspend-private-key");
+        return Set.of("private-key", "lookup-private-key", "suspend-private-key", "restore-private-key",
+                "deactivate-private-key");
     }
 
     @Override
@@ -56,10 +57,12 @@ class OktaConnectorTest extends TargetConnectorContract {
     @Override
     protected void stubSuccess(Verb verb) {
         OktaStubs.stubTokens(vendor);
-        OktaStubs.stubUser(vendor, OktaStubs.USER_PATH, OktaUser.ACTIVE);
+        OktaStubs.stubUser(vendor, OktaStubs.USER_PATH, verb == Verb.RESTORE ? OktaUser.SUSPENDED : OktaUser.ACTIVE);
         switch (verb) {
             case SUSPEND -> OktaStubs.stubSuspend(vendor);
+            case RESTORE -> OktaStubs.stubUnsuspend(vendor);
             case CLEAR_SESSIONS -> OktaStubs.stubClearSessions(vendor);
+            case DEACTIVATE -> OktaStubs.stubDeactivate(vendor);
             default -> {
                 // a lookup is the read stubbed above
             }
@@ -71,8 +74,11 @@ class OktaConnectorTest extends TargetConnectorContract {
         return switch (verb) {
             case LOOKUP -> getRequestedFor(urlPathEqualTo(OktaStubs.USER_PATH));
             case SUSPEND -> postRequestedFor(urlPathEqualTo(OktaStubs.SUSPEND_PATH));
+            case RESTORE -> postRequestedFor(urlPathEqualTo(OktaStubs.UNSUSPEND_PATH));
             case CLEAR_SESSIONS -> deleteRequestedFor(urlPathEqualTo(OktaStubs.SESSIONS_PATH))
                     .withQueryParam("oauthTokens", equalTo("true"));
+            case DEACTIVATE -> postRequestedFor(urlPathEqualTo(OktaStubs.DEACTIVATE_PATH))
+                    .withQueryParam("sendEmail", equalTo("false"));
             default -> throw new IllegalArgumentException("okta does not " + verb);
         };
     }
@@ -102,7 +108,7 @@ class OktaConnectorTest extends TargetConnectorContract {
             assertThat(assertion.getJWTClaimsSet().getIssuer()).isEqualTo(app.clientId());
             assertThat(assertion.verify(new RSASSAVerifier((RSAPublicKey) app.keys().getPublic())))
                     .as("signed with the %s app's key", credential).isTrue();
-            for (OktaStubs.App other : List.of(OktaStubs.DEFAULT_APP, OktaStubs.LOOKUP_APP, OktaStubs.SUSPEND_APP)) {
+            for (OktaStubs.App other : OktaStubs.APPS) {
                 if (other != app) {
                     assertThat(assertion.verify(new RSASSAVerifier((RSAPublicKey) other.keys().getPublic())))
                             .as("signed with %s's key", other.clientId()).isFalse();

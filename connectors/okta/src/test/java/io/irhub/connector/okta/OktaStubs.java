@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.junit.Stubbing;
+import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.matching.MatchResult;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.nimbusds.jwt.SignedJWT;
 
@@ -44,6 +46,8 @@ final class OktaStubs {
     static final String USER_ID = "00ub0oNGTSWTBKOLGLNR";
     static final String USER_PATH = "/api/v1/users/isaac.brock%40example.com";
     static final String SUSPEND_PATH = "/api/v1/users/" + USER_ID + "/lifecycle/suspend";
+    static final String UNSUSPEND_PATH = "/api/v1/users/" + USER_ID + "/lifecycle/unsuspend";
+    static final String DEACTIVATE_PATH = "/api/v1/users/" + USER_ID + "/lifecycle/deactivate";
     static final String SESSIONS_PATH = "/api/v1/users/" + USER_ID + "/sessions";
     static final String TOKEN_PATH = "/oauth2/v1/token";
 
@@ -57,61 +61,92 @@ final class OktaStubs {
     static final App DEFAULT_APP = new App("0oa-default-app", rsa(), "OKTA_PRIVATE_KEY");
     static final App LOOKUP_APP = new App("0oa-lookup-app", rsa(), "OKTA_LOOKUP_PRIVATE_KEY");
     static final App SUSPEND_APP = new App("0oa-suspend-app", rsa(), "OKTA_SUSPEND_PRIVATE_KEY");
+    static final App RESTORE_APP = new App("0oa-restore-app", rsa(), "OKTA_RESTORE_PRIVATE_KEY");
+    static final App DEACTIVATE_APP = new App("0oa-deactivate-app", rsa(), "OKTA_DEACTIVATE_PRIVATE_KEY");
+    static final List<App> APPS = List.of(DEFAULT_APP, LOOKUP_APP, SUSPEND_APP, RESTORE_APP, DEACTIVATE_APP);
+    static final List<String> CREDENTIALS = List.of("lookup", "suspend", "restore", "deactivate");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private OktaStubs() {
     }
 
-    /** The app configured for a credential ({@code lookup}, {@code suspend}) by {@link #config}. */
+    /** The app configured for a credential ({@code lookup}, {@code suspend}, …) by {@link #config}. */
     static App app(String credential) {
         return switch (credential) {
             case "lookup" -> LOOKUP_APP;
             case "suspend" -> SUSPEND_APP;
+            case "restore" -> RESTORE_APP;
+            case "deactivate" -> DEACTIVATE_APP;
             default -> throw new IllegalArgumentException(credential);
         };
+    }
+
+    /** The credential whose app {@link #config} set apart, or {@code default}. */
+    static String credentialOf(App app) {
+        return app == DEFAULT_APP ? "default" : app.clientId().replace("0oa-", "").replace("-app", "");
     }
 
     static String scope(String credential) {
         return credential.equals("lookup") ? "okta.users.read" : "okta.users.manage";
     }
 
-    /** A default app plus separate lookup and suspend apps, secrets as references into {@link #environment()}. */
+    /**
+     * A default app plus a separate app for each credential, secrets as references into {@link #environment()}.
+     */
     static Map<String, Object> config(String baseUrl) {
         Map<String, Object> config = new HashMap<>();
         config.put("org-url", baseUrl);
         config.put("client-id", DEFAULT_APP.clientId());
         config.put("private-key", "${env:" + DEFAULT_APP.variable() + "}");
-        config.put("lookup-client-id", LOOKUP_APP.clientId());
-        config.put("lookup-private-key", "${env:" + LOOKUP_APP.variable() + "}");
-        config.put("suspend-client-id", SUSPEND_APP.clientId());
-        config.put("suspend-private-key", "${env:" + SUSPEND_APP.variable() + "}");
+        for (String credential : CREDENTIALS) {
+            config.put(credential + "-client-id", app(credential).clientId());
+            config.put(credential + "-private-key", "${env:" + app(credential).variable() + "}");
+        }
         return config;
     }
 
     static Map<String, String> environment() {
-        return Map.of(DEFAULT_APP.variable(), DEFAULT_APP.pem(),
-                LOOKUP_APP.variable(), LOOKUP_APP.pem(),
-                SUSPEND_APP.variable(), SUSPEND_APP.pem());
+        Map<String, String> environment = new HashMap<>();
+        APPS.forEach(app -> environment.put(app.variable(), app.pem()));
+        return Map.copyOf(environment);
     }
 
-    /** Answers each scope's token request with its own access token, {@code access-token-<credential>}. */
-    static void stubTokens(WireMockExtension okta) {
-        for (String credential : List.of("lookup", "suspend")) {
-            okta.stubFor(post(urlPathEqualTo(TOKEN_PATH))
-                    .withRequestBody(containing("scope=" + scope(credential)))
-                    .willReturn(okJson(token(credential))));
+    /**
+     * Answers each app's token request with its own access token, {@code access-token-<credential>} (the default
+     * app's is {@code access-token-default}), so a test can tell which app's token a call carried. The app is known
+     * by the client assertion's issuer.
+     */
+    static void stubTokens(Stubbing okta) {
+        for (App app : APPS) {
+            for (String scope : List.of("okta.users.read", "okta.users.manage")) {
+                okta.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                        .withRequestBody(containing("scope=" + scope))
+                        .andMatching(request -> MatchResult.of(app.clientId().equals(issuer(request))))
+                        .willReturn(okJson(token(credentialOf(app), scope, "Bearer"))));
+            }
         }
     }
 
-    static String token(String credential) {
+    static String token(String credential, String scope, String type) {
         ObjectNode token = (ObjectNode) read("token.json");
+        token.put("token_type", type);
         token.put("access_token", "access-token-" + credential);
-        token.put("scope", scope(credential));
+        token.put("scope", scope);
         return token.toString();
     }
 
-    static void stubUser(WireMockExtension okta, String path, String status) {
+    /** The {@code iss} of a token request's client assertion, or {@code null}. */
+    static String issuer(Request tokenRequest) {
+        String assertion = form(tokenRequest.getBodyAsString()).get("client_assertion");
+        try {
+            return assertion == null ? null : SignedJWT.parse(assertion).getJWTClaimsSet().getIssuer();
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
+    static void stubUser(Stubbing okta, String path, String status) {
         okta.stubFor(get(urlPathEqualTo(path)).willReturn(okJson(user(status))));
     }
 
@@ -121,12 +156,20 @@ final class OktaStubs {
         return user.toString();
     }
 
-    static void stubSuspend(WireMockExtension okta) {
+    static void stubSuspend(Stubbing okta) {
         // Okta answers a suspend with an empty object
         okta.stubFor(post(urlPathEqualTo(SUSPEND_PATH)).willReturn(okJson("{}")));
     }
 
-    static void stubClearSessions(WireMockExtension okta) {
+    static void stubUnsuspend(Stubbing okta) {
+        okta.stubFor(post(urlPathEqualTo(UNSUSPEND_PATH)).willReturn(okJson("{}")));
+    }
+
+    static void stubDeactivate(Stubbing okta) {
+        okta.stubFor(post(urlPathEqualTo(DEACTIVATE_PATH)).willReturn(okJson("{}")));
+    }
+
+    static void stubClearSessions(Stubbing okta) {
         okta.stubFor(delete(urlPathEqualTo(SESSIONS_PATH)).willReturn(aResponse().withStatus(204)));
     }
 
@@ -143,13 +186,17 @@ final class OktaStubs {
                 .withHeader("X-Rate-Limit-Reset", Long.toString(reset));
     }
 
-    static List<LoggedRequest> tokenRequests(WireMockExtension okta) {
+    static List<LoggedRequest> tokenRequests(Stubbing okta) {
         return okta.findAll(postRequestedFor(urlPathEqualTo(TOKEN_PATH)));
     }
 
     static Map<String, String> form(LoggedRequest request) {
+        return form(request.getBodyAsString());
+    }
+
+    static Map<String, String> form(String body) {
         Map<String, String> form = new LinkedHashMap<>();
-        for (String pair : request.getBodyAsString().split("&")) {
+        for (String pair : body.split("&")) {
             String[] kv = pair.split("=", 2);
             form.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
                     URLDecoder.decode(kv.length > 1 ? kv[1] : "", StandardCharsets.UTF_8));

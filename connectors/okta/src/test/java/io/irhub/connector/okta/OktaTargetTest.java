@@ -44,8 +44,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.irhub.connector.okta.OktaStubs.LOGIN;
+import static io.irhub.connector.okta.OktaStubs.DEACTIVATE_PATH;
 import static io.irhub.connector.okta.OktaStubs.SUSPEND_PATH;
 import static io.irhub.connector.okta.OktaStubs.TOKEN_PATH;
+import static io.irhub.connector.okta.OktaStubs.UNSUSPEND_PATH;
 import static io.irhub.connector.okta.OktaStubs.USER_ID;
 import static io.irhub.connector.okta.OktaStubs.USER_PATH;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -145,15 +147,15 @@ class OktaTargetTest {
     }
 
     @Test
-    void anEcP256KeySignsWithEs256AndServesBothCredentialsWhenNoSeparateAppIsSet() throws Exception {
+    void anEcP256KeySignsWithEs256AndServesEveryCredentialWhenNoSeparateAppIsSet() throws Exception {
         KeyPair ec = OktaStubs.ec("secp256r1");
         environment.put("OKTA_EC_KEY", OktaStubs.pem(ec));
         Map<String, Object> onlyTheDefaultApp = new HashMap<>();
         onlyTheDefaultApp.put("private-key", "${env:OKTA_EC_KEY}");
         onlyTheDefaultApp.put("key-id", "kid-ec");
-        for (String field : List.of("lookup-client-id", "lookup-private-key", "suspend-client-id",
-                "suspend-private-key")) {
-            onlyTheDefaultApp.put(field, null);
+        for (String credential : OktaStubs.CREDENTIALS) {
+            onlyTheDefaultApp.put(credential + "-client-id", null);
+            onlyTheDefaultApp.put(credential + "-private-key", null);
         }
         OktaStubs.stubTokens(okta);
         OktaStubs.stubUser(okta, USER_PATH, OktaUser.ACTIVE);
@@ -365,19 +367,6 @@ class OktaTargetTest {
     }
 
     @Test
-    void aServiceAppThatRequiresDpopIsRefusedClearly() {
-        okta.stubFor(post(urlPathEqualTo(TOKEN_PATH)).willReturn(OktaStubs.error(400, "token-error-dpop.json")));
-
-        ActionOutcome outcome = execute(open(), Verb.SUSPEND);
-
-        assertThat(outcome.status()).isEqualTo(Status.REFUSED);
-        assertThat(outcome.message()).contains("requires DPoP", "does not support yet",
-                OktaStubs.LOOKUP_APP.clientId());
-        assertThat(outcome.details()).containsEntry("oauth_error", "invalid_dpop_proof");
-        okta.verify(0, getRequestedFor(urlPathEqualTo(USER_PATH)));
-    }
-
-    @Test
     void aRefusedTokenNamesTheAppAndTheOAuthError() {
         okta.stubFor(post(urlPathEqualTo(TOKEN_PATH))
                 .willReturn(OktaStubs.error(401, "token-error-invalid-client.json")));
@@ -393,10 +382,158 @@ class OktaTargetTest {
     void verbsOktaDoesNotOfferAreRefusedWithoutACall() {
         okta.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
+        ActionOutcome outcome = execute(open(), Verb.REVOKE);
+
+        assertThat(outcome.status()).isEqualTo(Status.REFUSED);
+        assertThat(outcome.message())
+                .isEqualTo("the Okta connector cannot revoke (it can lookup, suspend, restore, clear-sessions, "
+                        + "deactivate)");
+        okta.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void restoreUnsuspendsASuspendedUserWithTheRestoreApp() {
+        OktaStubs.stubTokens(okta);
+        OktaStubs.stubUser(okta, USER_PATH, OktaUser.SUSPENDED);
+        OktaStubs.stubUnsuspend(okta);
+
+        ActionOutcome outcome = execute(open(), Verb.RESTORE);
+
+        assertThat(outcome.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(outcome.targetRef()).isEqualTo(USER_ID);
+        assertThat(outcome.details()).containsEntry("okta_user_id", USER_ID)
+                .containsEntry("status_before", "SUSPENDED").containsEntry("status_after", "ACTIVE");
+        okta.verify(getRequestedFor(urlPathEqualTo(USER_PATH))
+                .withHeader("Authorization", equalTo("Bearer access-token-lookup")));
+        okta.verify(1, postRequestedFor(urlPathEqualTo(UNSUSPEND_PATH))
+                .withHeader("Authorization", equalTo("Bearer access-token-restore")));
+    }
+
+    @Test
+    void restoreLeavesAnActiveUserAlone() {
+        OktaStubs.stubTokens(okta);
+        OktaStubs.stubUser(okta, USER_PATH, OktaUser.ACTIVE);
+
+        ActionOutcome outcome = execute(open(), Verb.RESTORE);
+
+        assertThat(outcome.status()).isEqualTo(Status.ALREADY_DONE);
+        assertThat(outcome.message()).isEqualTo("Okta user isaac.brock@example.com is already ACTIVE");
+        okta.verify(0, postRequestedFor(urlPathEqualTo(UNSUSPEND_PATH)));
+        assertThat(tokenRequestsFor("okta.users.manage")).isEmpty();
+    }
+
+    @Test
+    void restoreRefusesAUserInAnotherState() {
+        OktaStubs.stubTokens(okta);
+        OktaStubs.stubUser(okta, USER_PATH, "LOCKED_OUT");
+
         ActionOutcome outcome = execute(open(), Verb.RESTORE);
 
         assertThat(outcome.status()).isEqualTo(Status.REFUSED);
-        assertThat(outcome.message()).contains("cannot restore");
-        okta.verify(0, anyRequestedFor(anyUrl()));
+        assertThat(outcome.message()).isEqualTo("Okta unsuspends only SUSPENDED users; this user is LOCKED_OUT");
+        assertThat(outcome.details()).containsEntry("status", "LOCKED_OUT");
+        okta.verify(0, postRequestedFor(urlPathEqualTo(UNSUSPEND_PATH)));
+    }
+
+    @Test
+    void anUnsuspendRefusedBecauseTheUserWasUnsuspendedMeanwhileCountsAsAlreadyDone() {
+        OktaStubs.stubTokens(okta);
+        OktaStubs.stubUser(okta, USER_PATH, OktaUser.SUSPENDED);
+        OktaStubs.stubUser(okta, "/api/v1/users/" + USER_ID, OktaUser.ACTIVE);
+        okta.stubFor(post(urlPathEqualTo(UNSUSPEND_PATH)).willReturn(OktaStubs.error(400, "error-not-suspended.json")));
+
+        ActionOutcome outcome = execute(open(), Verb.RESTORE);
+
+        assertThat(outcome.status()).isEqualTo(Status.ALREADY_DONE);
+        assertThat(outcome.message()).contains("unsuspended since it was read");
+    }
+
+    @Test
+    void aRestoreAppThatIsNotSetApartFallsBackToTheDefaultApp() {
+        Map<String, Object> noRestoreApp = new HashMap<>();
+        noRestoreApp.put("restore-client-id", null);
+        noRestoreApp.put("restore-private-key", null);
+        OktaStubs.stubTokens(okta);
+        OktaStubs.stubUser(okta, USER_PATH, OktaUser.SUSPENDED);
+        OktaStubs.stubUnsuspend(okta);
+
+        assertThat(execute(open(noRestoreApp), Verb.RESTORE).status()).isEqualTo(Status.SUCCEEDED);
+
+        okta.verify(postRequestedFor(urlPathEqualTo(UNSUSPEND_PATH))
+                .withHeader("Authorization", equalTo("Bearer access-token-default")));
+    }
+
+    @Test
+    void deactivateDeactivatesWithTheDeactivateAppWithoutMailingTheAdmin() {
+        OktaStubs.stubTokens(okta);
+        OktaStubs.stubUser(okta, USER_PATH, OktaUser.SUSPENDED);
+        OktaStubs.stubDeactivate(okta);
+
+        ActionOutcome outcome = execute(open(), Verb.DEACTIVATE);
+
+        assertThat(outcome.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(outcome.targetRef()).isEqualTo(USER_ID);
+        assertThat(outcome.details()).containsEntry("status_before", "SUSPENDED")
+                .containsEntry("status_after", "DEPROVISIONED");
+        okta.verify(1, postRequestedFor(urlPathEqualTo(DEACTIVATE_PATH))
+                .withQueryParam("sendEmail", equalTo("false"))
+                .withHeader("Authorization", equalTo("Bearer access-token-deactivate"))
+                // synchronous: a success means the user is DEPROVISIONED
+                .withoutHeader("Prefer"));
+    }
+
+    @Test
+    void aDeprovisionedUserIsNotDeactivatedAgain() {
+        OktaStubs.stubTokens(okta);
+        OktaStubs.stubUser(okta, USER_PATH, OktaUser.DEPROVISIONED);
+
+        ActionOutcome outcome = execute(open(), Verb.DEACTIVATE);
+
+        assertThat(outcome.status()).isEqualTo(Status.ALREADY_DONE);
+        assertThat(outcome.message()).isEqualTo("Okta user isaac.brock@example.com is already DEPROVISIONED");
+        okta.verify(0, postRequestedFor(urlPathEqualTo(DEACTIVATE_PATH)));
+        assertThat(tokenRequestsFor("okta.users.manage")).isEmpty();
+    }
+
+    @Test
+    void aUserBeingDeactivatedIsNotDeactivatedAgain() {
+        OktaStubs.stubTokens(okta);
+        okta.stubFor(get(urlPathEqualTo(USER_PATH)).willReturn(okJson(
+                OktaStubs.user(OktaUser.ACTIVE).replace("\"status\":\"ACTIVE\"",
+                        "\"status\":\"ACTIVE\",\"transitioningToStatus\":\"DEPROVISIONED\""))));
+
+        ActionOutcome outcome = execute(open(), Verb.DEACTIVATE);
+
+        assertThat(outcome.status()).isEqualTo(Status.ALREADY_DONE);
+        assertThat(outcome.message()).contains("is being deactivated");
+        assertThat(outcome.details()).containsEntry("transitioning_to_status", "DEPROVISIONED");
+        okta.verify(0, postRequestedFor(urlPathEqualTo(DEACTIVATE_PATH)));
+    }
+
+    @Test
+    void aDeactivateRefusedBecauseTheUserWasDeactivatedMeanwhileCountsAsAlreadyDone() {
+        OktaStubs.stubTokens(okta);
+        OktaStubs.stubUser(okta, USER_PATH, OktaUser.ACTIVE);
+        OktaStubs.stubUser(okta, "/api/v1/users/" + USER_ID, OktaUser.DEPROVISIONED);
+        okta.stubFor(post(urlPathEqualTo(DEACTIVATE_PATH)).willReturn(OktaStubs.error(400, "error-not-active.json")));
+
+        ActionOutcome outcome = execute(open(), Verb.DEACTIVATE);
+
+        assertThat(outcome.status()).isEqualTo(Status.ALREADY_DONE);
+        assertThat(outcome.message()).contains("deactivated since it was read");
+    }
+
+    @Test
+    void aForbiddenDeactivateIsRefusedWithOktasError() {
+        OktaStubs.stubTokens(okta);
+        OktaStubs.stubUser(okta, USER_PATH, OktaUser.ACTIVE);
+        okta.stubFor(post(urlPathEqualTo(DEACTIVATE_PATH)).willReturn(OktaStubs.error(403, "error-forbidden.json")));
+
+        ActionOutcome outcome = execute(open(), Verb.DEACTIVATE);
+
+        assertThat(outcome.status()).isEqualTo(Status.REFUSED);
+        assertThat(outcome.message()).startsWith("Okta refused the deactivation of isaac.brock@example.com")
+                .contains("E0000006", "admin role");
+        okta.verify(1, postRequestedFor(urlPathEqualTo(DEACTIVATE_PATH)));
     }
 }
