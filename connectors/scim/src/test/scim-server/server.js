@@ -51,9 +51,9 @@ app.use("/scim/v2", new SCIMMYRouters({
     },
     // authorization: scimmy-routers evaluates the context before each resource operation; a throw answers its status
     context: (req) => {
-        const role = bearer(req);
-        if (role !== allowedRole(req))
-            throw new SCIMMY.Types.Error(403, null, `The ${role} token may not ${req.method} ${req.path} with this body`);
+        const role = bearer(req), needed = allowedRole(req);
+        if (role !== needed) throw new SCIMMY.Types.Error(403, null, `The ${role} token may not ${req.method} `
+            + `${req.originalUrl.split("?")[0]}${needed ? ` with this body (the ${needed} token may)` : ""}`);
         return {role};
     }
 }));
@@ -66,7 +66,10 @@ app.post("/test/users", express.json(), async (req, res) => {
         res.status(ex.status ?? 500).send(new SCIMMY.Messages.Error(ex));
     }
 });
-app.delete("/test/users", (req, res) => users.clear() || res.status(204).end());
+app.delete("/test/users", (req, res) => {
+    users.clear();
+    res.status(204).end();
+});
 
 const server = app.listen(Number(process.argv[2] ?? process.env.PORT ?? 0), "127.0.0.1",
     () => console.log(`listening on http://127.0.0.1:${server.address().port}`));

@@ -68,6 +68,29 @@ final class OktaStandIn implements AutoCloseable {
         server.stubFor(delete(urlPathMatching("/api/v1/users/[^/]+/sessions")).willReturn(aResponse().withStatus(204)));
     }
 
+    /**
+     * A user whose status follows the lifecycle calls: ACTIVE, SUSPENDED after a suspend, ACTIVE again after an
+     * unsuspend (WireMock scenario named after the user).
+     */
+    void stubLifecycleUser(String name, String id) {
+        String login = name + "@example.com";
+        for (String status : List.of("ACTIVE", "SUSPENDED")) {
+            String state = status.equals("ACTIVE") ? com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED : "suspended";
+            String user = """
+                    {"id":"%s","status":"%s","created":"2024-01-10T09:00:00.000Z","type":{"id":"oty1"},
+                     "profile":{"firstName":"%s","lastName":"Example","login":"%s","email":"%s"}}"""
+                    .formatted(id, status, name, login, login);
+            server.stubFor(get(urlPathMatching("/api/v1/users/(" + name + "(@|%40)example\\.com|" + id + ")"))
+                    .atPriority(1).inScenario(name).whenScenarioStateIs(state).willReturn(okJson(user)));
+        }
+        server.stubFor(post(urlPathEqualTo("/api/v1/users/" + id + "/lifecycle/suspend")).atPriority(1)
+                .inScenario(name).whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willSetStateTo("suspended").willReturn(okJson("{}")));
+        server.stubFor(post(urlPathEqualTo("/api/v1/users/" + id + "/lifecycle/unsuspend")).atPriority(1)
+                .inScenario(name).whenScenarioStateIs("suspended")
+                .willSetStateTo(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED).willReturn(okJson("{}")));
+    }
+
     /** The read-scope token request hangs, so the hub is caught in the middle of dispatch. */
     void hangOnLookupToken() {
         server.stubFor(post(urlEqualTo("/oauth2/v1/token")).atPriority(1).withRequestBody(containing("scope=okta.users.read"))
