@@ -66,6 +66,7 @@ final class OktaStandIn implements AutoCloseable {
         stubUser("carol", "00u3carol", "ACTIVE");
         server.stubFor(post(urlPathMatching("/api/v1/users/[^/]+/lifecycle/suspend")).willReturn(okJson("{}")));
         server.stubFor(delete(urlPathMatching("/api/v1/users/[^/]+/sessions")).willReturn(aResponse().withStatus(204)));
+        server.stubFor(post(urlPathMatching("/api/v1/users/[^/]+/lifecycle/deactivate")).willReturn(okJson("{}")));
     }
 
     /**

@@ -20,6 +20,8 @@ import java.util.Set;
  * (partitioned by identity) → audit; plus recovery at start-up, a periodic sweep, and the audit chainer.
  */
 public final class PipelineRoutes extends RouteBuilder {
+    private static final int MAX_INTERACTION_BYTES = 64 * 1024;
+
     private final Set<String> sourceInstances;
     private final Intake intake;
     private final PlanStep plan;
@@ -91,7 +93,7 @@ public final class PipelineRoutes extends RouteBuilder {
         from(Bus.APPROVALS).routeId("approval-post").routeConfigurationId("pipeline")
                 .process(e -> approvals.post(e.getMessage().getBody(java.util.UUID.class)));
 
-        from("platform-http:/slack/interactions?httpMethodRestrict=POST&populateBodyWithForm=false")
+        from("platform-http:/slack/interactions?httpMethodRestrict=POST&useBodyHandler=false")
                 .routeId("approval-interactions").routeConfigurationId("intake")
                 .setProperty("irhubInstance", constant("slack-interactions"))
                 .process(this::interaction)
@@ -170,9 +172,11 @@ public final class PipelineRoutes extends RouteBuilder {
                 headers.put(k, s);
             }
         });
-        byte[] body = message.getBody(byte[].class);
-        if (body == null || body.length > 64 * 1024) {
-            throw new IntakeRefusal(body == null ? 400 : 413, "slack-interactions", "an interaction body is required and small");
+        Object raw = message.getBody();
+        byte[] body = raw instanceof io.vertx.core.http.HttpServerRequest request
+                ? RawBody.read(request, MAX_INTERACTION_BYTES) : message.getBody(byte[].class);
+        if (body == null) {
+            throw new IntakeRefusal(413, "slack-interactions", "an interaction body is at most " + MAX_INTERACTION_BYTES + " bytes");
         }
         io.irhub.connector.api.InboundRequest request = new io.irhub.connector.api.InboundRequest(null, headers, body);
         String problem = "no approval channel is configured";
