@@ -213,7 +213,10 @@ public final class Hub {
         Main main = new Main();
         main.configure().withName("irhub");
         main.configure().addRoutesBuilder(new PipelineErrorHandling(clock));
-        main.configure().addRoutesBuilder(new PipelineRoutes(instances.sources().keySet(),
+        Map<String, io.irhub.connector.api.Poller> pollers = new LinkedHashMap<>();
+        instances.sources().forEach((name, source) -> source.poller().ifPresent(poller -> pollers.put(name, poller)));
+        main.configure().addRoutesBuilder(new PipelineRoutes(instances.sources().keySet(), pollers,
+                new io.irhub.routes.Polling(dataSource, store, clock),
                 new Intake(instances.sources(), store), new PlanStep(store, new Planner(policies, clock)),
                 new DispatchStep(instances.targets(), store), store, restores,
                 new Approvals(dataSource, instances.approvalChannels(), clock), audit, settings, clock));

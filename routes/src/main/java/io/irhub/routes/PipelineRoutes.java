@@ -23,6 +23,8 @@ public final class PipelineRoutes extends RouteBuilder {
     private static final int MAX_INTERACTION_BYTES = 64 * 1024;
 
     private final Set<String> sourceInstances;
+    private final Map<String, io.irhub.connector.api.Poller> pollers;
+    private final Polling polling;
     private final Intake intake;
     private final PlanStep plan;
     private final DispatchStep dispatch;
@@ -45,10 +47,13 @@ public final class PipelineRoutes extends RouteBuilder {
         }
     }
 
-    public PipelineRoutes(Set<String> sourceInstances, Intake intake, PlanStep plan, DispatchStep dispatch,
+    public PipelineRoutes(Set<String> sourceInstances, Map<String, io.irhub.connector.api.Poller> pollers, Polling polling,
+                          Intake intake, PlanStep plan, DispatchStep dispatch,
                           PipelineStore store, Restores restores, Approvals approvals, AuditLog audit,
                           Settings settings, Clock clock) {
         this.sourceInstances = Set.copyOf(sourceInstances);
+        this.pollers = Map.copyOf(pollers);
+        this.polling = polling;
         this.intake = intake;
         this.plan = plan;
         this.dispatch = dispatch;
@@ -72,9 +77,28 @@ public final class PipelineRoutes extends RouteBuilder {
                     .to(Bus.SIGNALS)
                 .end()
                 .process(PipelineRoutes::respond);
+        // sources whose credentials travel in headers (bearer, HMAC) are posted to without a path token
+        routeTemplate("webhook-intake-headers")
+                .templateParameter("instance")
+                .from("platform-http:/hooks/{{instance}}?httpMethodRestrict=POST")
+                .routeConfigurationId("intake")
+                .setProperty("irhubInstance", constant("{{instance}}"))
+                .process(this::receive)
+                .split(exchangeProperty("irhubToPlan"))
+                    .to(Bus.SIGNALS)
+                .end()
+                .process(PipelineRoutes::respond);
         for (String instance : sourceInstances) {
             templatedRoute("webhook-intake").routeId("intake-" + instance).parameter("instance", instance);
+            templatedRoute("webhook-intake-headers").routeId("intake-" + instance + "-headers").parameter("instance", instance);
         }
+
+        // the pull side of sources: one timer per polling instance
+        pollers.forEach((instance, poller) ->
+                from("timer:irhub-poll-" + instance + "?period=" + poller.interval().toMillis())
+                        .routeId("poll-" + instance).routeConfigurationId("pipeline")
+                        .process(e -> e.getMessage().setBody(polling.tick(instance, poller)))
+                        .split(body()).to(Bus.SIGNALS).end());
 
         from(Bus.SIGNALS).routeId("plan").routeConfigurationId("pipeline")
                 .bean(plan, "plan")

@@ -2,7 +2,10 @@ package io.irhub.connector.api;
 
 import java.util.List;
 
-/** One configured source instance that receives webhook deliveries at {@code POST /hooks/{instance}[/{token}]}. */
+/**
+ * One configured source instance. It receives webhook deliveries at {@code POST /hooks/{instance}/{token}} (a
+ * secret path token) or {@code POST /hooks/{instance}} (credentials in headers), and may also pull ({@link #poller()}).
+ */
 public interface Source {
 
     String instance();
@@ -23,4 +26,9 @@ public interface Source {
      *                                 vendor's documented format
      */
     List<Signal> normalize(InboundRequest request) throws InvalidPayloadException;
+
+    /** The pull side, for sources configured to poll their vendor; empty for push-only instances. */
+    default java.util.Optional<Poller> poller() {
+        return java.util.Optional.empty();
+    }
 }
