@@ -23,6 +23,7 @@ import io.irhub.routes.ApiRoutes;
 import io.irhub.routes.DispatchStep;
 import io.irhub.routes.Restores;
 import io.irhub.routes.Intake;
+import io.irhub.routes.KafkaSources;
 import io.irhub.routes.PipelineErrorHandling;
 import io.irhub.routes.PipelineRoutes;
 import io.irhub.routes.PlanStep;
@@ -221,6 +222,11 @@ public final class Hub {
                 new DispatchStep(instances.targets(), store), store, restores,
                 new Approvals(dataSource, instances.approvalChannels(), clock), audit, settings, clock));
         main.configure().addRoutesBuilder(new ApiRoutes(apiAuth, restores, clock));
+        List<KafkaSources.Subscription> subscriptions = kafkaSubscriptions(instances);
+        if (!subscriptions.isEmpty()) {
+            main.bind("kafka", kafkaComponent());
+            main.configure().addRoutesBuilder(new KafkaSources(subscriptions, store, audit, clock));
+        }
 
         IrhubConfig.Server server = config.server();
         main.configure().httpServer().withEnabled(true)
@@ -258,6 +264,76 @@ public final class Hub {
             LOG.warn("no source instances configured: nothing will be received (see README, 'Configuration')");
         }
         return main;
+    }
+
+    /** The source instances that also consume a Kafka topic. */
+    List<KafkaSources.Subscription> kafkaSubscriptions(Instances instances) {
+        List<KafkaSources.Subscription> out = new ArrayList<>();
+        List<ConfigError> errors = new ArrayList<>();
+        for (int i = 0; i < config.sourceList().size(); i++) {
+            IrhubConfig.Instance inst = config.sourceList().get(i);
+            IrhubConfig.InstanceKafka k = inst.kafka();
+            if (k == null) {
+                continue;
+            }
+            if (k.topic() == null || k.topic().isBlank()) {
+                errors.add(new ConfigError("sources[" + i + "].kafka.topic", "is required"));
+            }
+            if (k.deadLetterTopic() == null || k.deadLetterTopic().isBlank()) {
+                errors.add(new ConfigError("sources[" + i + "].kafka.dead-letter-topic",
+                        "is required: a record that is not the source's format goes there"));
+            }
+            if (config.kafka() == null || config.kafka().bootstrapServers() == null) {
+                errors.add(new ConfigError("kafka.bootstrap-servers", "is required when a source consumes a topic"));
+            }
+            out.add(new KafkaSources.Subscription(inst.name(), instances.sources().get(inst.name()), k.topic(),
+                    k.groupId() == null ? "irhub-" + inst.name() : k.groupId(), k.deadLetterTopic()));
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException("irhub.yaml", errors);
+        }
+        return out;
+    }
+
+    /** The camel-kafka component, configured here so that no password ever appears in an endpoint URI. */
+    org.apache.camel.component.kafka.KafkaComponent kafkaComponent() {
+        IrhubConfig.Kafka k = config.kafka();
+        org.apache.camel.component.kafka.KafkaConfiguration c = new org.apache.camel.component.kafka.KafkaConfiguration();
+        c.setBrokers(k.bootstrapServers());
+        c.setClientId(k.clientId() == null ? "irhub" : k.clientId());
+        if (k.securityProtocol() != null) {
+            c.setSecurityProtocol(k.securityProtocol());
+        }
+        if (k.saslMechanism() != null) {
+            c.setSaslMechanism(k.saslMechanism());
+            String module = k.saslMechanism().startsWith("SCRAM")
+                    ? "org.apache.kafka.common.security.scram.ScramLoginModule"
+                    : "org.apache.kafka.common.security.plain.PlainLoginModule";
+            String password = resolve("kafka.sasl-password", k.saslPassword());
+            c.setSaslJaasConfig(module + " required username=\"" + k.saslUsername() + "\" password=\"" + password + "\";");
+        }
+        if (k.sslTruststoreLocation() != null) {
+            c.setSslTruststoreLocation(k.sslTruststoreLocation());
+            c.setSslTruststorePassword(resolve("kafka.ssl-truststore-password", k.sslTruststorePassword()));
+        }
+        if (k.sslKeystoreLocation() != null) {
+            c.setSslKeystoreLocation(k.sslKeystoreLocation());
+            c.setSslKeystorePassword(resolve("kafka.ssl-keystore-password", k.sslKeystorePassword()));
+        }
+        org.apache.camel.component.kafka.KafkaComponent component = new org.apache.camel.component.kafka.KafkaComponent();
+        component.setConfiguration(c);
+        return component;
+    }
+
+    private String resolve(String field, String reference) {
+        if (reference == null) {
+            return null;
+        }
+        try {
+            return secrets.resolve(reference).reveal();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("irhub.yaml", List.of(new ConfigError(field, e.getMessage())));
+        }
     }
 
     /** The API's bearer tokens, resolved from their references. */

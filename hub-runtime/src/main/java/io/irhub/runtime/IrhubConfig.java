@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code irhub.yaml}, as written (kebab-case keys). Every section is optional: with none, the hub runs on its
  * embedded defaults (embedded PostgreSQL under {@code ./data/postgres}, in-process bus, ports 8080 and 9876).
  */
-public record IrhubConfig(Server server, Management management, Store store, Pipeline pipeline, Api api,
+public record IrhubConfig(Server server, Management management, Store store, Pipeline pipeline, Api api, Kafka kafka,
                           List<Instance> sources, List<Instance> targets, List<Instance> approvalChannels,
                           List<String> policyFiles, JsonNode policies, JsonNode guards, JsonNode approval) {
 
@@ -54,12 +54,28 @@ public record IrhubConfig(Server server, Management management, Store store, Pip
     public record ApiToken(String name, String token) {
     }
 
-    /** A configured source or target instance: its name, its connector type and that connector's fields. */
-    public record Instance(String name, String type, Map<String, Object> config) {
+    /**
+     * A configured source, target or approval channel instance: its name, its connector type and that connector's
+     * fields. A source may also consume a Kafka topic in its own format ({@code kafka}).
+     */
+    public record Instance(String name, String type, Map<String, Object> config, InstanceKafka kafka) {
+    }
+
+    /** A source instance's topic, consumer group (default {@code irhub-<name>}) and dead-letter topic. */
+    public record InstanceKafka(String topic, String groupId, String deadLetterTopic) {
+    }
+
+    /**
+     * The Kafka cluster. Passwords are secret references. {@code security-protocol} PLAINTEXT, SSL, SASL_PLAINTEXT or
+     * SASL_SSL; {@code sasl-mechanism} SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN.
+     */
+    public record Kafka(String bootstrapServers, String clientId, String securityProtocol, String saslMechanism,
+                        String saslUsername, String saslPassword, String sslTruststoreLocation,
+                        String sslTruststorePassword, String sslKeystoreLocation, String sslKeystorePassword) {
     }
 
     public static IrhubConfig empty() {
-        return new IrhubConfig(null, null, null, null, null, List.of(), List.of(), List.of(), List.of(), null, null, null);
+        return new IrhubConfig(null, null, null, null, null, null, List.of(), List.of(), List.of(), List.of(), null, null, null);
     }
 
     public static IrhubConfig read(Path file) {
