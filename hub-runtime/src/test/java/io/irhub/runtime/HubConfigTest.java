@@ -65,8 +65,8 @@ class HubConfigTest {
                   - name: okta-main
                     type: okta
                     config: {}
-                  - name: vault
-                    type: vault
+                  - name: cyberark
+                    type: cyberark
                     config: {}
                 """);
         assertThatThrownBy(() -> hub.openInstances(Connectors.discover()))
