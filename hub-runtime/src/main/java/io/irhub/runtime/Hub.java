@@ -22,6 +22,8 @@ import io.irhub.routes.Approvals;
 import io.irhub.routes.ApiRoutes;
 import io.irhub.routes.DispatchStep;
 import io.irhub.routes.Restores;
+import io.irhub.routes.HubState;
+import io.irhub.routes.Incidents;
 import io.irhub.routes.Intake;
 import io.irhub.routes.KafkaSources;
 import io.irhub.routes.PipelineErrorHandling;
@@ -214,14 +216,17 @@ public final class Hub {
         Main main = new Main();
         main.configure().withName("irhub");
         main.configure().addRoutesBuilder(new PipelineErrorHandling(clock));
+        HubState hubState = new HubState(dataSource, clock);
+        Planner planner = new Planner(policies, clock);
+        Approvals approvals = new Approvals(dataSource, instances.approvalChannels(), clock);
         Map<String, io.irhub.connector.api.Poller> pollers = new LinkedHashMap<>();
         instances.sources().forEach((name, source) -> source.poller().ifPresent(poller -> pollers.put(name, poller)));
         main.configure().addRoutesBuilder(new PipelineRoutes(instances.sources().keySet(), pollers,
                 new io.irhub.routes.Polling(dataSource, store, clock),
-                new Intake(instances.sources(), store), new PlanStep(store, new Planner(policies, clock)),
-                new DispatchStep(instances.targets(), store), store, restores,
-                new Approvals(dataSource, instances.approvalChannels(), clock), audit, settings, clock));
-        main.configure().addRoutesBuilder(new ApiRoutes(apiAuth, restores, clock));
+                new Intake(instances.sources(), store), new PlanStep(store, planner),
+                new DispatchStep(instances.targets(), store, hubState), store, restores, approvals, audit, settings, clock));
+        main.configure().addRoutesBuilder(new ApiRoutes(apiAuth, restores, approvals, new Incidents(dataSource), hubState,
+                planner, store, dataSource, clock));
         List<KafkaSources.Subscription> subscriptions = kafkaSubscriptions(instances);
         if (!subscriptions.isEmpty()) {
             main.bind("kafka", kafkaComponent());
@@ -338,7 +343,7 @@ public final class Hub {
 
     /** The API's bearer tokens, resolved from their references. */
     ApiAuth apiAuth() {
-        Map<String, io.irhub.connector.api.Secret> tokens = new LinkedHashMap<>();
+        Map<String, ApiAuth.Token> tokens = new LinkedHashMap<>();
         List<ConfigError> errors = new ArrayList<>();
         List<IrhubConfig.ApiToken> list = config.api() == null || config.api().tokens() == null ? List.of() : config.api().tokens();
         for (int i = 0; i < list.size(); i++) {
@@ -347,8 +352,16 @@ public final class Hub {
                 errors.add(new ConfigError("api.tokens[" + i + "].name", "is required and unique (it names the caller in the audit trail)"));
                 continue;
             }
+            ApiAuth.Role role = ApiAuth.Role.VIEWER;
+            if (t.role() != null) {
+                try {
+                    role = ApiAuth.Role.fromWire(t.role());
+                } catch (IllegalArgumentException e) {
+                    errors.add(new ConfigError("api.tokens[" + i + "].role", e.getMessage()));
+                }
+            }
             try {
-                tokens.put(t.name(), secrets.resolve(t.token()));
+                tokens.put(t.name(), new ApiAuth.Token(secrets.resolve(t.token()), role));
             } catch (IllegalArgumentException e) {
                 errors.add(new ConfigError("api.tokens[" + i + "].token", e.getMessage()));
             }

@@ -50,8 +50,11 @@ public record IrhubConfig(Server server, Management management, Store store, Pip
     public record Api(List<ApiToken> tokens) {
     }
 
-    /** @param token a secret reference */
-    public record ApiToken(String name, String token) {
+    /**
+     * @param token a secret reference
+     * @param role  viewer (default), operator or admin
+     */
+    public record ApiToken(String name, String token, String role) {
     }
 
     /**

@@ -44,7 +44,7 @@ class ContainmentEndToEndTest {
                   sweep-every: 2s
                 api:
                   tokens:
-                    - {name: soc-lead, token: "${env:IRHUB_API_TOKEN}"}
+                    - {name: soc-lead, token: "${env:IRHUB_API_TOKEN}", role: operator}
                 sources:
                   - name: splunk-prod
                     type: splunk

@@ -61,14 +61,14 @@ public final class Approvals {
                           String state, ApprovalRequest request) {
     }
 
-    /** What a click did. */
-    public record Decided(List<DispatchOrder> toDispatch) {
+    /** What a click did: the actions it released, or why it was refused. */
+    public record Decided(List<DispatchOrder> toDispatch, String refusal) {
     }
 
     /** Posts a stored request that has no message yet. Posting twice is avoided by the message id check. */
     public void post(UUID planId) {
         Stored s = Database.inTransaction(dataSource, c -> load(c, planId, false));
-        if (s == null || s.message != null || !s.state.equals("awaiting")) {
+        if (s == null || s.message != null || !s.state.equals("awaiting") || s.channel == null) {
             return;
         }
         ApprovalChannel channel = channel(s.channel);
@@ -101,7 +101,8 @@ public final class Approvals {
         return Database.inTransaction(dataSource, c -> {
             List<UUID> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT plan_id FROM approval_request WHERE state = 'awaiting' AND message_id IS NULL AND created_at < ?""")) {
+                    SELECT plan_id FROM approval_request
+                    WHERE state = 'awaiting' AND message_id IS NULL AND channel_instance IS NOT NULL AND created_at < ?""")) {
                 ps.setObject(1, utc(before));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -119,21 +120,38 @@ public final class Approvals {
      * clicked is told why.
      */
     public Decided decide(String channelInstance, Interaction click) {
+        return decide(channelInstance, click, false);
+    }
+
+    /**
+     * An operator's decision through the API (role {@code operator}): the approvers list does not apply, everything
+     * else does (state, deadline, one decision per person, two people for irreversible actions).
+     */
+    public Decided decideAsOperator(UUID planId, String actor, boolean approve) {
+        Stored s = Database.inTransaction(dataSource, c -> load(c, planId, false));
+        if (s == null) {
+            return new Decided(List.of(), "there is no approval request for plan " + planId);
+        }
+        return decide(s.channel, new Interaction(planId, approve, actor, actor, null, s.message, null), true);
+    }
+
+    private Decided decide(String channelInstance, Interaction click, boolean operator) {
         Instant now = clock.instant();
         String[] refusal = new String[1];
         Stored[] after = new Stored[1];
         List<DispatchOrder> orders = Database.inTransaction(dataSource, c -> {
             Stored s = load(c, click.planId(), true);
-            String actor = "person:" + click.userId();
+            String actor = operator ? click.userId() : "person:" + click.userId();
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("plan_id", click.planId().toString());
             details.put("approver_id", click.userId());
             details.put("approver_name", click.userName());
             details.put("decision", click.approve() ? "approve" : "deny");
             details.put("channel", channelInstance);
-            refusal[0] = s == null || !s.channel.equals(channelInstance) ? "there is no such plan waiting here"
+            refusal[0] = s == null || !java.util.Objects.equals(s.channel, channelInstance) ? "there is no such plan waiting here"
                     : !s.state.equals("awaiting") ? "this plan is already " + s.state
                     : !now.isBefore(s.deadline) ? "this plan expired at " + s.deadline
+                    : operator ? null
                     : s.approvers.stream().noneMatch(a -> a.id().equals(click.userId())) ? "you are not an approver of this plan"
                     : ApprovalPolicy.isSelf(s.approvers.stream().filter(a -> a.id().equals(click.userId())).findFirst().orElseThrow(),
                     s.request.actions().stream().map(ApprovalRequest.ProposedAction::identity).toList())
@@ -163,13 +181,15 @@ public final class Approvals {
             after[0] = load(c, s.planId, false);
             return dispatch;
         });
-        ApprovalChannel channel = channels.get(channelInstance);
+        ApprovalChannel channel = channelInstance == null ? null : channels.get(channelInstance);
         if (refusal[0] != null) {
-            tellQuietly(channel, click, "irhub: " + refusal[0] + ". Nothing was changed.");
+            if (!operator) {
+                tellQuietly(channel, click, "irhub: " + refusal[0] + ". Nothing was changed.");
+            }
         } else {
             updateQuietly(after[0]);
         }
-        return new Decided(orders);
+        return new Decided(orders, refusal[0]);
     }
 
     /** Plans whose deadline passed undecided: denied (or, where the policy says so, approved). */
@@ -362,7 +382,7 @@ public final class Approvals {
     }
 
     private void updateQuietly(Stored s) {
-        if (s == null || s.message == null || !channels.containsKey(s.channel)) {
+        if (s == null || s.message == null || s.channel == null || !channels.containsKey(s.channel)) {
             return;
         }
         try {

@@ -20,18 +20,27 @@ public final class DispatchStep {
 
     private final Map<String, Target> targets;
     private final PipelineStore store;
+    private final HubState state;
 
-    public DispatchStep(Map<String, Target> targets, PipelineStore store) {
+    public DispatchStep(Map<String, Target> targets, PipelineStore store, HubState state) {
         this.targets = Map.copyOf(targets);
         this.store = store;
+        this.state = state;
     }
 
     /** An action carried out, waiting for its outcome to be recorded. */
     public record Executed(ActionRequest request, ActionOutcome outcome) {
     }
 
-    /** @return {@code null} when the action was not claimable (finished, or claimed by another consumer) */
+    /**
+     * @return {@code null} when the action was not claimable (finished, or claimed by another consumer), or when the
+     * kill switch is on: the action then stays pending until the hub is resumed
+     */
     public Executed execute(DispatchOrder order, boolean resume) {
+        if (state.paused()) {
+            LOG.info("paused: action {} stays pending", order.actionId());
+            return null;
+        }
         Claimed claimed = store.claim(order.actionId(), resume).orElse(null);
         if (claimed == null) {
             return null;

@@ -15,6 +15,9 @@ import java.util.Optional;
 public record ApprovalPolicy(String channel, List<Approver> approvers, boolean twoPersonForIrreversible,
                              Duration timeout, boolean onTimeoutApprove) {
 
+    /** No channel and no approvers: the plan waits, visible, for an operator to decide it through the API. */
+    public static final ApprovalPolicy API_ONLY = new ApprovalPolicy(null, List.of(), false, Duration.ofHours(24), false);
+
     /** A person who may decide: their id in the channel, and their login where it is known. */
     public record Approver(String id, String login) {
     }

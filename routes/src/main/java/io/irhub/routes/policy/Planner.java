@@ -71,6 +71,7 @@ public final class Planner {
                     PlanDraft.ActionState.AWAITING_APPROVAL, null)
                     : a);
         }
-        return new PlanDraft(policy.name(), mode, reasons, actions, mode == Mode.APPROVAL ? policy.approval() : null);
+        return new PlanDraft(policy.name(), mode, reasons, actions, mode == Mode.APPROVAL
+                ? (policy.approval() != null ? policy.approval() : ApprovalPolicy.API_ONLY) : null);
     }
 }
