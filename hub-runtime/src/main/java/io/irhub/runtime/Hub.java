@@ -136,6 +136,32 @@ public final class Hub {
         return new Instances(sources, targets, capabilities, approvalChannels);
     }
 
+    /** The verbs each configured target can perform, from its connector type alone (no secrets needed). */
+    Map<String, Set<Verb>> declaredCapabilities(Connectors connectors) {
+        Map<String, Set<Verb>> out = new LinkedHashMap<>();
+        List<ConfigError> errors = new ArrayList<>();
+        for (int i = 0; i < config.targetList().size(); i++) {
+            IrhubConfig.Instance t = config.targetList().get(i);
+            try {
+                Set<Verb> verbs = EnumSet.noneOf(Verb.class);
+                connectors.target(t.type()).capabilities().forEach(c -> verbs.add(c.verb()));
+                out.put(t.name(), verbs);
+            } catch (IllegalArgumentException e) {
+                errors.add(new ConfigError("targets[" + i + "].type", e.getMessage()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException("irhub.yaml", errors);
+        }
+        return out;
+    }
+
+    Set<String> declaredApprovalChannels() {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        config.approvalChannelList().forEach(a -> out.add(a.name()));
+        return out;
+    }
+
     /** The policies from {@code policy-files} and the inline {@code policies}/{@code guards} sections. */
     PolicySet policies(Map<String, Set<Verb>> capabilities) {
         return policies(capabilities, Set.of());

@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "irhub", mixinStandardHelpOptions = true, versionProvider = IrhubCommand.Version.class,
         description = "Identity response hub: detections in, contained identities out, with proof.",
-        subcommands = {IrhubCommand.Run.class, IrhubCommand.Audit.class, IrhubCommand.Restore.class})
+        subcommands = {IrhubCommand.Run.class, IrhubCommand.Audit.class, IrhubCommand.Restore.class,
+                IrhubCommand.Policy.class, IrhubCommand.ConnectorsCommand.class})
 public final class IrhubCommand {
     static final int CHAIN_BROKEN = 1;
     static final int CONFIG_ERROR = 2;
@@ -124,9 +125,137 @@ public final class IrhubCommand {
         }
     }
 
+    @Command(name = "policy", mixinStandardHelpOptions = true, description = "Check policies without running the hub.",
+            subcommands = {PolicyLint.class, PolicyTest.class})
+    static final class Policy {
+    }
+
+    @Command(name = "lint", mixinStandardHelpOptions = true,
+            description = "Validate the policies of a configuration against its targets. Needs no secrets. Exit 0 when valid, 2 otherwise.")
+    static final class PolicyLint implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption options = new ConfigOption();
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Hub hub = options.hub();
+            io.irhub.routes.policy.PolicySet set = hub.policies(hub.declaredCapabilities(Connectors.discover()),
+                    hub.declaredApprovalChannels());
+            spec.commandLine().getOut().printf("%d policies valid%s%n", set.policies().size(),
+                    set.guards().protectedIdentities().isEmpty() ? "" : ", " + set.guards().protectedIdentities().size()
+                            + " protected identities");
+            return 0;
+        }
+    }
+
+    @Command(name = "test", mixinStandardHelpOptions = true,
+            description = "Print the plan the policies would make for a signal (JSON: source, detection, severity, identities). "
+                    + "Nothing is stored and no target is called.")
+    static final class PolicyTest implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption options = new ConfigOption();
+        @CommandLine.Parameters(paramLabel = "SIGNAL.json")
+        Path signal;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Hub hub = options.hub();
+            io.irhub.routes.policy.PolicySet set = hub.policies(hub.declaredCapabilities(Connectors.discover()),
+                    hub.declaredApprovalChannels());
+            io.irhub.connector.api.Signal s;
+            try {
+                s = io.irhub.routes.PolicyTestRequest.signal(java.nio.file.Files.readString(signal));
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("irhub: " + signal + ": " + e.getMessage());
+                return CONFIG_ERROR;
+            }
+            var plan = new io.irhub.routes.policy.Planner(set, java.time.Clock.systemUTC()).plan(s, 0);
+            spec.commandLine().getOut().println(io.irhub.routes.store.Json.MAPPER.writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(io.irhub.routes.PolicyTestRequest.describe(plan)));
+            return 0;
+        }
+    }
+
+    @Command(name = "connectors", mixinStandardHelpOptions = true, description = "The connectors on the classpath.",
+            subcommands = {ConnectorsList.class})
+    static final class ConnectorsCommand {
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Every discovered connector: kind, capabilities with their credentials, configuration fields.")
+    static final class ConnectorsList implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            var out = spec.commandLine().getOut();
+            Connectors c = Connectors.discover();
+            c.sources().values().forEach(x -> describe(out, "source", x, null));
+            c.targets().values().forEach(x -> describe(out, "target", x, x.capabilities()));
+            c.approvals().values().forEach(x -> describe(out, "approval", x, null));
+            return 0;
+        }
+
+        private static void describe(java.io.PrintWriter out, String kind, io.irhub.connector.api.Connector c,
+                                     java.util.List<io.irhub.connector.api.Capability> caps) {
+            out.printf("%s (%s): %s%n", c.id(), kind, c.description());
+            if (caps != null) {
+                caps.forEach(cap -> out.printf("  can %-15s with credential %s%n", cap.verb().wireName(), cap.credential()));
+            }
+            for (io.irhub.connector.api.ConfigField f : c.configDef().fields()) {
+                out.printf("  %-28s %-8s %-10s %s%n", f.name(), f.type().name().toLowerCase(java.util.Locale.ROOT),
+                        f.required() ? "required" : f.defaultValue() == null ? "optional" : "= " + f.defaultValue(),
+                        (f.secret() ? "[secret] " : "") + f.description());
+            }
+        }
+    }
+
     @Command(name = "audit", mixinStandardHelpOptions = true, description = "Work with the audit store.",
-            subcommands = {Verify.class})
+            subcommands = {Verify.class, Export.class})
     static final class Audit {
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write the chained audit rows between two times, with their hashes, as JSONL or CSV.")
+    static final class Export implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption options = new ConfigOption();
+        @Option(names = "--from", description = "ISO-8601 instant (default: the beginning)")
+        java.time.Instant from;
+        @Option(names = "--to", description = "ISO-8601 instant (default: now)")
+        java.time.Instant to;
+        @Option(names = "--format", defaultValue = "jsonl", description = "jsonl or csv (default ${DEFAULT-VALUE})")
+        String format;
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "where to write (default: standard output)")
+        Path output;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!format.equals("jsonl") && !format.equals("csv")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--format must be jsonl or csv");
+            }
+            try (Hub.OpenedStore store = options.hub().openStore();
+                 java.io.OutputStream out = output == null ? new java.io.FilterOutputStream(System.out) {
+                     @Override
+                     public void close() throws java.io.IOException {
+                         flush();
+                     }
+                 } : java.nio.file.Files.newOutputStream(output)) {
+                long n = io.irhub.routes.store.AuditExport.write(store.dataSource(),
+                        from == null ? java.time.Instant.EPOCH : from, to == null ? java.time.Instant.now() : to,
+                        format.equals("csv") ? io.irhub.routes.store.AuditExport.Format.CSV
+                                : io.irhub.routes.store.AuditExport.Format.JSONL, out);
+                spec.commandLine().getErr().println("exported " + n + " audit rows");
+            }
+            return 0;
+        }
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -139,8 +268,24 @@ public final class IrhubCommand {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @Option(names = "--file", paramLabel = "EXPORT.jsonl",
+                description = "verify an export offline instead of the store (every row against its hash and its predecessor)")
+        Path file;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            if (file != null) {
+                try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(file)) {
+                    AuditVerification v = io.irhub.routes.store.AuditExport.verify(in);
+                    var out = spec.commandLine().getOut();
+                    if (v.valid()) {
+                        out.printf("export verifies: %d rows%n", v.verified());
+                        return 0;
+                    }
+                    out.printf("export BROKEN after %d good rows: %s%n", v.verified(), v.problem());
+                    return CHAIN_BROKEN;
+                }
+            }
             try (Hub.OpenedStore store = options.hub().openStore()) {
                 AuditLog audit = new AuditLog(store.dataSource());
                 AuditVerification v = audit.verify();
