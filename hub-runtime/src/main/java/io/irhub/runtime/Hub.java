@@ -25,6 +25,7 @@ import io.irhub.routes.Restores;
 import io.irhub.routes.HubState;
 import io.irhub.routes.Incidents;
 import io.irhub.routes.Intake;
+import io.irhub.routes.Metrics;
 import io.irhub.routes.KafkaSources;
 import io.irhub.routes.PipelineErrorHandling;
 import io.irhub.routes.PipelineRoutes;
@@ -226,8 +227,11 @@ public final class Hub {
 
         OpenedStore opened = openStore();
         HikariDataSource dataSource = opened.dataSource();
+        Main main = new Main();
+        Metrics metrics = new Metrics(() -> main.getCamelContext() == null ? null
+                : main.getCamelContext().getRegistry().findSingleByType(io.micrometer.core.instrument.MeterRegistry.class));
         PipelineStore store = new PipelineStore(dataSource, clock);
-        AuditLog audit = new AuditLog(dataSource);
+        AuditLog audit = new AuditLog(dataSource, metrics::chainLag);
         IrhubConfig.Pipeline p = config.pipeline();
         PipelineRoutes.Settings defaults = PipelineRoutes.Settings.defaults();
         PipelineRoutes.Settings settings = new PipelineRoutes.Settings(
@@ -239,18 +243,17 @@ public final class Hub {
                         : io.irhub.connector.api.ConfigDef.parseDuration(p.expiryCheckEvery()));
         Restores restores = new Restores(dataSource, instances.capabilities(), clock);
 
-        Main main = new Main();
         main.configure().withName("irhub");
-        main.configure().addRoutesBuilder(new PipelineErrorHandling(clock));
+        main.configure().addRoutesBuilder(new PipelineErrorHandling(clock, metrics));
         HubState hubState = new HubState(dataSource, clock);
         Planner planner = new Planner(policies, clock);
-        Approvals approvals = new Approvals(dataSource, instances.approvalChannels(), clock);
+        Approvals approvals = new Approvals(dataSource, instances.approvalChannels(), clock, metrics);
         Map<String, io.irhub.connector.api.Poller> pollers = new LinkedHashMap<>();
         instances.sources().forEach((name, source) -> source.poller().ifPresent(poller -> pollers.put(name, poller)));
         main.configure().addRoutesBuilder(new PipelineRoutes(instances.sources().keySet(), pollers,
                 new io.irhub.routes.Polling(dataSource, store, clock),
-                new Intake(instances.sources(), store), new PlanStep(store, planner),
-                new DispatchStep(instances.targets(), store, hubState), store, restores, approvals, audit, settings, clock));
+                new Intake(instances.sources(), store, metrics), new PlanStep(store, planner, metrics),
+                new DispatchStep(instances.targets(), store, hubState, metrics), store, restores, approvals, audit, settings, clock));
         main.configure().addRoutesBuilder(new ApiRoutes(apiAuth, restores, approvals, new Incidents(dataSource), hubState,
                 planner, store, dataSource, clock));
         List<KafkaSources.Subscription> subscriptions = kafkaSubscriptions(instances);

@@ -204,7 +204,14 @@ class EndToEndTest {
                 java.net.URI.create("http://127.0.0.1:" + hub.managementPort + "/observe/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("camel_exchanges");
+        assertThat(metrics.body()).contains("camel_exchanges")
+                .contains("irhub_signals_total{outcome=\"accepted\",source=\"splunk-prod\"}")
+                .contains("irhub_signals_total{outcome=\"refused\",source=\"splunk-prod\"}")
+                .contains("irhub_signals_total{outcome=\"duplicate\",source=\"splunk-prod\"}")
+                .contains("irhub_plans_total{mode=\"dry-run\"}")
+                .contains("irhub_actions_total{outcome=\"succeeded\",target=\"okta-main\",verb=\"suspend\"}")
+                .contains("irhub_containment_seconds_count")
+                .contains("irhub_audit_chain_lag");
         awaitChainVerifies();
         String log = hub.logText();
         assertThat(log).contains("action").contains("okta-main");

@@ -44,11 +44,17 @@ public final class Approvals {
     private final DataSource dataSource;
     private final Map<String, ApprovalChannel> channels;
     private final Clock clock;
+    private final Metrics metrics;
 
     public Approvals(DataSource dataSource, Map<String, ApprovalChannel> channels, Clock clock) {
+        this(dataSource, channels, clock, Metrics.standalone());
+    }
+
+    public Approvals(DataSource dataSource, Map<String, ApprovalChannel> channels, Clock clock, Metrics metrics) {
         this.dataSource = dataSource;
         this.channels = Map.copyOf(channels);
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public Map<String, ApprovalChannel> channels() {
@@ -160,6 +166,7 @@ public final class Approvals {
                 refusal[0] = "you already decided this plan; another approver is needed";
             }
             if (refusal[0] != null) {
+                metrics.approval("refused");
                 details.put("reason", refusal[0]);
                 AuditLog.append(c, new AuditEvent(now, s == null ? null : s.correlationId, AuditEvent.Stage.APPROVAL,
                         actor, channelInstance, null, "refused", details));
@@ -178,6 +185,7 @@ public final class Approvals {
             }
             AuditLog.append(c, new AuditEvent(now, s.correlationId, AuditEvent.Stage.APPROVAL, actor, channelInstance,
                     null, outcome, details));
+            metrics.approval(outcome);
             after[0] = load(c, s.planId, false);
             return dispatch;
         });
@@ -216,6 +224,7 @@ public final class Approvals {
                 } else {
                     finish(c, planId, "expired", now);
                 }
+                metrics.approval(s.onTimeoutApprove ? "approved-on-timeout" : "expired");
                 AuditLog.append(c, new AuditEvent(now, s.correlationId, AuditEvent.Stage.APPROVAL, "timeout", s.channel,
                         null, s.onTimeoutApprove ? "approved" : "expired", Map.of("plan_id", planId.toString(),
                         "deadline", s.deadline.toString(), "on_timeout", s.onTimeoutApprove ? "approve" : "deny")));

@@ -22,10 +22,17 @@ public final class DispatchStep {
     private final PipelineStore store;
     private final HubState state;
 
+    private final Metrics metrics;
+
     public DispatchStep(Map<String, Target> targets, PipelineStore store, HubState state) {
+        this(targets, store, state, Metrics.standalone());
+    }
+
+    public DispatchStep(Map<String, Target> targets, PipelineStore store, HubState state, Metrics metrics) {
         this.targets = Map.copyOf(targets);
         this.store = store;
         this.state = state;
+        this.metrics = metrics;
     }
 
     /** An action carried out, waiting for its outcome to be recorded. */
@@ -72,6 +79,12 @@ public final class DispatchStep {
         }
         store.complete(executed.request(), executed.outcome());
         ActionRequest r = executed.request();
+        metrics.action(r.targetInstance(), r.verb().wireName(), executed.outcome().status().name().toLowerCase(java.util.Locale.ROOT));
+        if (executed.outcome().status() == ActionOutcome.Status.SUCCEEDED && r.verb() != io.irhub.connector.api.Verb.LOOKUP
+                && r.verb() != io.irhub.connector.api.Verb.RESTORE) {
+            store.receivedAt(r.correlationId()).ifPresent(at ->
+                    metrics.containment(java.time.Duration.between(at, java.time.Instant.now())));
+        }
         LOG.info("action {} {} {} on {}: {}", r.actionId(), r.verb().wireName(), r.identity().key(),
                 r.targetInstance(), executed.outcome().status().name().toLowerCase(java.util.Locale.ROOT));
     }

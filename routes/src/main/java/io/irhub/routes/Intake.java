@@ -18,10 +18,16 @@ import java.util.Map;
 public final class Intake {
     private final Map<String, Source> sources;
     private final PipelineStore store;
+    private final Metrics metrics;
 
     public Intake(Map<String, Source> sources, PipelineStore store) {
+        this(sources, store, Metrics.standalone());
+    }
+
+    public Intake(Map<String, Source> sources, PipelineStore store, Metrics metrics) {
         this.sources = Map.copyOf(sources);
         this.store = store;
+        this.metrics = metrics;
     }
 
     public List<Accepted> receive(String instance, String pathToken, Map<String, String> headers, byte[] body)
@@ -49,7 +55,9 @@ public final class Intake {
         }
         List<Accepted> result = new ArrayList<>(signals.size());
         for (Signal s : signals) {
-            result.add(store.accept(s));
+            Accepted a = store.accept(s);
+            metrics.signal(instance, a.duplicate() ? "duplicate" : "accepted");
+            result.add(a);
         }
         return result;
     }

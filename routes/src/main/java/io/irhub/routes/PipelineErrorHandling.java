@@ -20,9 +20,15 @@ import java.util.Map;
  */
 public final class PipelineErrorHandling extends RouteConfigurationBuilder {
     private final Clock clock;
+    private final Metrics metrics;
 
     public PipelineErrorHandling(Clock clock) {
+        this(clock, Metrics.standalone());
+    }
+
+    public PipelineErrorHandling(Clock clock, Metrics metrics) {
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     @Override
@@ -57,6 +63,7 @@ public final class PipelineErrorHandling extends RouteConfigurationBuilder {
 
     private void refuse(Exchange exchange) {
         IntakeRefusal refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeRefusal.class);
+        metrics.signal(refusal.instance(), "refused");
         byte[] body = exchange.getMessage().getBody(byte[].class);
         AuditEvent.Stage stage = "slack-interactions".equals(refusal.instance())
                 ? AuditEvent.Stage.APPROVAL : AuditEvent.Stage.SIGNAL_REFUSED;

@@ -12,10 +12,16 @@ import java.util.UUID;
 public final class PlanStep {
     private final PipelineStore store;
     private final Planner planner;
+    private final Metrics metrics;
 
     public PlanStep(PipelineStore store, Planner planner) {
+        this(store, planner, Metrics.standalone());
+    }
+
+    public PlanStep(PipelineStore store, Planner planner, Metrics metrics) {
         this.store = store;
         this.planner = planner;
+        this.metrics = metrics;
     }
 
     /** @return the actions to dispatch now, and whether the plan waits for approval */
@@ -28,7 +34,9 @@ public final class PlanStep {
             }
             int recent = planner.guards().blastRadiusLimited()
                     ? store.recentAutomaticActions(c, planner.guards().window()) : 0;
-            return store.savePlan(c, signal.get(), planner.plan(signal.get().signal(), recent));
+            var draft = planner.plan(signal.get().signal(), recent);
+            metrics.plan(draft.matched() ? draft.mode().wireName() : "no-match");
+            return store.savePlan(c, signal.get(), draft);
         });
     }
 }

@@ -29,9 +29,16 @@ public final class AuditLog {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
 
     private final DataSource dataSource;
+    private final java.util.function.Consumer<java.time.Duration> lag;
 
     public AuditLog(DataSource dataSource) {
+        this(dataSource, d -> { });
+    }
+
+    /** @param lag told, after each chained batch, how long its oldest row had waited to be chained */
+    public AuditLog(DataSource dataSource, java.util.function.Consumer<java.time.Duration> lag) {
         this.dataSource = dataSource;
+        this.lag = lag;
     }
 
     /** Appends in the caller's transaction. */
@@ -111,6 +118,7 @@ public final class AuditLog {
                 ps.setString(2, prev);
                 ps.executeUpdate();
             }
+            lag.accept(java.time.Duration.between(rows.get(0).at(), Instant.now()));
             LOG.debug("chained {} audit rows up to chain_seq {}", rows.size(), seq);
             return rows.size();
         });

@@ -387,6 +387,18 @@ public final class PipelineStore {
         });
     }
 
+    /** When the incident's signal was accepted (the start of detection-to-containment). */
+    public Optional<Instant> receivedAt(UUID correlationId) {
+        return Database.inTransaction(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT received_at FROM signal WHERE correlation_id = ?")) {
+                ps.setObject(1, correlationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getTimestamp(1).toInstant()) : Optional.<Instant>empty();
+                }
+            }
+        });
+    }
+
     /** Signals accepted before {@code before} that have no plan yet (a crash between accept and plan). */
     public List<UUID> unplannedSignals(Instant before) {
         return ids("SELECT correlation_id FROM signal WHERE state = 'accepted' AND received_at < ? ORDER BY received_at", before);
