@@ -134,10 +134,20 @@ public final class ApiRoutes extends RouteBuilder {
                     changed ? store.unfinishedActions(clock.instant()) : List.of(), null, null);
         });
 
+        // the incident timeline page: static; it reads everything through this API with the user's token
+        from("platform-http:/ui?httpMethodRestrict=GET").routeId("ui")
+                .removeHeaders("*")
+                .setHeader(Exchange.CONTENT_TYPE, constant("text/html; charset=utf-8"))
+                .setHeader("Content-Security-Policy", constant("default-src 'none'; script-src 'unsafe-inline'; "
+                        + "style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'"))
+                .setHeader("X-Frame-Options", constant("DENY"))
+                .setHeader("Referrer-Policy", constant("no-referrer"))
+                .setBody(e -> resource("/ui/index.html"));
+
         from("platform-http:/api/openapi.json?httpMethodRestrict=GET").routeId("api-openapi")
                 .removeHeaders("*")
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
-                .setBody(e -> openApi());
+                .setBody(e -> resource("/openapi.json"));
     }
 
     private void endpoint(String method, String path, String routeId, Role role, Handler handler) {
@@ -276,11 +286,11 @@ public final class ApiRoutes extends RouteBuilder {
         }
     }
 
-    private static String openApi() {
-        try (var in = ApiRoutes.class.getResourceAsStream("/openapi.json")) {
+    private static String resource(String name) {
+        try (var in = ApiRoutes.class.getResourceAsStream(name)) {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException | NullPointerException ex) {
-            throw new IllegalStateException("openapi.json is missing from the jar", ex);
+            throw new IllegalStateException(name + " is missing from the jar", ex);
         }
     }
 }
