@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 final class DemoOkta implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, String> status = new ConcurrentHashMap<>();
+    private final java.util.List<String> changes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     DemoOkta() {
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -35,6 +36,13 @@ final class DemoOkta implements AutoCloseable {
         });
         server.createContext("/api/v1/users", this::users);
         server.start();
+    }
+
+    /** Every status change made, in order, as {@code <login> <suspend|unsuspend>}. */
+    java.util.List<String> changes() {
+        synchronized (changes) {
+            return java.util.List.copyOf(changes);
+        }
     }
 
     String baseUrl() {
@@ -55,8 +63,10 @@ final class DemoOkta implements AutoCloseable {
         if (parts.length == 7 && parts[5].equals("lifecycle")) {
             if (parts[6].equals("suspend") && current.equals("ACTIVE")) {
                 status.put(login, "SUSPENDED");
+                changes.add(login + " suspend");
             } else if (parts[6].equals("unsuspend") && current.equals("SUSPENDED")) {
                 status.put(login, "ACTIVE");
+                changes.add(login + " unsuspend");
             } else {
                 send(x, 400, "{\"errorCode\":\"E0000001\",\"errorSummary\":\"Api validation failed\"}");
                 return;

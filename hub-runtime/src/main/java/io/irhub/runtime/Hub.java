@@ -240,7 +240,8 @@ public final class Hub {
                         : io.irhub.connector.api.ConfigDef.parseDuration(p.sweepEvery()),
                 defaults.chainEvery(),
                 p == null || p.expiryCheckEvery() == null ? defaults.expiryEvery()
-                        : io.irhub.connector.api.ConfigDef.parseDuration(p.expiryCheckEvery()));
+                        : io.irhub.connector.api.ConfigDef.parseDuration(p.expiryCheckEvery()),
+                kafkaBus());
         Restores restores = new Restores(dataSource, instances.capabilities(), clock);
 
         main.configure().withName("irhub");
@@ -257,9 +258,14 @@ public final class Hub {
         main.configure().addRoutesBuilder(new ApiRoutes(apiAuth, restores, approvals, new Incidents(dataSource), hubState,
                 planner, store, dataSource, clock));
         List<KafkaSources.Subscription> subscriptions = kafkaSubscriptions(instances);
-        if (!subscriptions.isEmpty()) {
+        if (!subscriptions.isEmpty() || settings.kafkaBus() != null) {
             main.bind("kafka", kafkaComponent());
+        }
+        if (!subscriptions.isEmpty()) {
             main.configure().addRoutesBuilder(new KafkaSources(subscriptions, store, audit, clock));
+        }
+        if (settings.kafkaBus() != null && (p.createTopics() == null || p.createTopics())) {
+            createTopics(settings.kafkaBus(), settings.partitions());
         }
 
         IrhubConfig.Server server = config.server();
@@ -329,12 +335,81 @@ public final class Hub {
         return out;
     }
 
+    /** The Kafka bus's topics when {@code pipeline.bus} is {@code kafka}, else {@code null} (in-process). */
+    PipelineRoutes.KafkaBus kafkaBus() {
+        IrhubConfig.Pipeline p = config.pipeline();
+        String bus = p == null || p.bus() == null ? "in-process" : p.bus();
+        switch (bus) {
+            case "in-process":
+                return null;
+            case "kafka":
+                if (config.kafka() == null || config.kafka().bootstrapServers() == null) {
+                    throw new ConfigException("irhub.yaml", List.of(new ConfigError("kafka.bootstrap-servers",
+                            "is required with pipeline.bus: kafka")));
+                }
+                IrhubConfig.Topics t = p.topics();
+                return new PipelineRoutes.KafkaBus(t == null || t.signals() == null ? "irhub-signals" : t.signals(),
+                        t == null || t.actions() == null ? "irhub-actions" : t.actions());
+            default:
+                throw new ConfigException("irhub.yaml", List.of(new ConfigError("pipeline.bus",
+                        "'" + bus + "' is neither in-process nor kafka")));
+        }
+    }
+
+    /** Creates the bus's topics if they are missing (replication: the cluster's default). */
+    void createTopics(PipelineRoutes.KafkaBus bus, int partitions) {
+        Map<String, Object> admin = new LinkedHashMap<>();
+        org.apache.camel.component.kafka.KafkaConfiguration c = kafkaComponent().getConfiguration();
+        admin.put("bootstrap.servers", c.getBrokers());
+        if (c.getSecurityProtocol() != null) {
+            admin.put("security.protocol", c.getSecurityProtocol());
+        }
+        if (c.getSaslMechanism() != null) {
+            admin.put("sasl.mechanism", c.getSaslMechanism());
+            admin.put("sasl.jaas.config", c.getSaslJaasConfig());
+        }
+        if (c.getSslTruststoreLocation() != null) {
+            admin.put("ssl.truststore.location", c.getSslTruststoreLocation());
+            admin.put("ssl.truststore.password", c.getSslTruststorePassword());
+        }
+        if (c.getSslKeystoreLocation() != null) {
+            admin.put("ssl.keystore.location", c.getSslKeystoreLocation());
+            admin.put("ssl.keystore.password", c.getSslKeystorePassword());
+        }
+        try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(admin)) {
+            Set<String> existing = a.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            List<org.apache.kafka.clients.admin.NewTopic> missing = new ArrayList<>();
+            for (String topic : List.of(bus.signalsTopic(), bus.actionsTopic())) {
+                if (!existing.contains(topic)) {
+                    missing.add(new org.apache.kafka.clients.admin.NewTopic(topic, java.util.Optional.of(partitions),
+                            java.util.Optional.empty()));
+                }
+            }
+            if (!missing.isEmpty()) {
+                a.createTopics(missing).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                LOG.info("created bus topics {} with {} partitions", missing.stream().map(org.apache.kafka.clients.admin.NewTopic::name).toList(), partitions);
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("cannot create the bus topics: " + e.getCause().getMessage(), e);
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer within 30 s at " + c.getBrokers(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The camel-kafka component, configured here so that no password ever appears in an endpoint URI. */
     org.apache.camel.component.kafka.KafkaComponent kafkaComponent() {
         IrhubConfig.Kafka k = config.kafka();
         org.apache.camel.component.kafka.KafkaConfiguration c = new org.apache.camel.component.kafka.KafkaConfiguration();
         c.setBrokers(k.bootstrapServers());
         c.setClientId(k.clientId() == null ? "irhub" : k.clientId());
+        // the bus and the dead-letter topics need every write acknowledged by all in-sync replicas, once
+        c.setRequestRequiredAcks("all");
+        c.setEnableIdempotence(true);
         if (k.securityProtocol() != null) {
             c.setSecurityProtocol(k.securityProtocol());
         }

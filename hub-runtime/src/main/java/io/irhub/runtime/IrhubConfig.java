@@ -43,7 +43,16 @@ public record IrhubConfig(Server server, Management management, Store store, Pip
     public record Embedded(String dataDir, Integer port) {
     }
 
-    public record Pipeline(Integer partitions, String sweepEvery, String expiryCheckEvery) {
+    /**
+     * @param bus          {@code in-process} (default, one hub) or {@code kafka} (several replicas share the work)
+     * @param topics       the Kafka bus's topics (defaults {@code irhub-signals}, {@code irhub-actions})
+     * @param createTopics create missing topics at start-up with {@code partitions} partitions (default true)
+     */
+    public record Pipeline(Integer partitions, String sweepEvery, String expiryCheckEvery, String bus, Topics topics,
+                           Boolean createTopics) {
+    }
+
+    public record Topics(String signals, String actions) {
     }
 
     /** Bearer tokens for {@code /api}, each naming its holder; without any, the API answers 401. */

@@ -30,7 +30,21 @@ public final class Intake {
         this.metrics = metrics;
     }
 
+    /** Checks and normalizes a delivery, then stores its signals (in-process bus). */
     public List<Accepted> receive(String instance, String pathToken, Map<String, String> headers, byte[] body)
+            throws IntakeRefusal {
+        List<Signal> signals = parse(instance, pathToken, headers, body);
+        List<Accepted> result = new ArrayList<>(signals.size());
+        for (Signal s : signals) {
+            Accepted a = store.accept(s);
+            metrics.signal(instance, a.duplicate() ? "duplicate" : "accepted");
+            result.add(a);
+        }
+        return result;
+    }
+
+    /** Size limit, authentication and normalization; stores nothing (the Kafka bus stores the signals itself). */
+    public List<Signal> parse(String instance, String pathToken, Map<String, String> headers, byte[] body)
             throws IntakeRefusal {
         Source source = sources.get(instance);
         if (source == null) {
@@ -53,12 +67,10 @@ public final class Intake {
         if (signals.isEmpty()) {
             throw new IntakeRefusal(400, instance, "the delivery holds no signal");
         }
-        List<Accepted> result = new ArrayList<>(signals.size());
-        for (Signal s : signals) {
-            Accepted a = store.accept(s);
-            metrics.signal(instance, a.duplicate() ? "duplicate" : "accepted");
-            result.add(a);
-        }
-        return result;
+        return signals;
+    }
+
+    public Metrics metrics() {
+        return metrics;
     }
 }

@@ -40,11 +40,22 @@ public final class PipelineRoutes extends RouteBuilder {
      * @param sweepEvery     how often to look for work a lost message left behind
      * @param chainEvery     how often the audit chainer runs
      * @param expiryEvery    how often expired suspensions are looked for
+     * @param kafkaBus       the Kafka topics when the bus is Kafka, else {@code null}
      */
-    public record Settings(int partitions, Duration sweepEvery, Duration chainEvery, Duration expiryEvery) {
+    public record Settings(int partitions, Duration sweepEvery, Duration chainEvery, Duration expiryEvery,
+                           KafkaBus kafkaBus) {
         public static Settings defaults() {
-            return new Settings(4, Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofSeconds(15));
+            return new Settings(4, Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofSeconds(15), null);
         }
+    }
+
+    /**
+     * The Kafka bus (several replicas): accepted signals and dispatch orders travel on topics keyed by identity, so
+     * one identity's work is handled in order by one consumer at a time; offsets are committed after each step's
+     * effect is recorded. The {@code kafka} component (brokers, security, acks=all, idempotence) is configured by the
+     * runtime. {@code null} in {@link Settings} means the in-process bus.
+     */
+    public record KafkaBus(String signalsTopic, String actionsTopic) {
     }
 
     public PipelineRoutes(Set<String> sourceInstances, Map<String, io.irhub.connector.api.Poller> pollers, Polling polling,
@@ -76,6 +87,7 @@ public final class PipelineRoutes extends RouteBuilder {
                 .split(exchangeProperty("irhubToPlan"))
                     .to(Bus.SIGNALS)
                 .end()
+                .process(this::queue)
                 .process(PipelineRoutes::respond);
         // sources whose credentials travel in headers (bearer, HMAC) are posted to without a path token
         routeTemplate("webhook-intake-headers")
@@ -87,6 +99,7 @@ public final class PipelineRoutes extends RouteBuilder {
                 .split(exchangeProperty("irhubToPlan"))
                     .to(Bus.SIGNALS)
                 .end()
+                .process(this::queue)
                 .process(PipelineRoutes::respond);
         for (String instance : sourceInstances) {
             templatedRoute("webhook-intake").routeId("intake-" + instance).parameter("instance", instance);
@@ -142,12 +155,16 @@ public final class PipelineRoutes extends RouteBuilder {
                 .process(e -> approvals.refresh(e.getMessage().getBody(java.util.UUID.class)));
 
         // a list of actions → each onto its identity's partition
-        from(Bus.DISPATCH).routeId("route-actions")
-                .split(body())
-                    .process(this::choosePartition).toD("${header.irhubPartition}")
-                .end();
+        if (settings.kafkaBus() != null) {
+            kafkaBus(settings.kafkaBus());
+        } else {
+            from(Bus.DISPATCH).routeId("route-actions")
+                    .split(body())
+                        .process(this::choosePartition).toD("${header.irhubPartition}")
+                    .end();
+        }
 
-        for (int p = 0; p < settings.partitions(); p++) {
+        for (int p = 0; settings.kafkaBus() == null && p < settings.partitions(); p++) {
             from(Bus.actions(p)).routeId("dispatch-" + p).routeConfigurationId("pipeline")
                     .process(e -> e.getMessage().setBody(dispatch.execute(e.getMessage().getBody(DispatchOrder.class),
                             Boolean.TRUE.equals(e.getMessage().getHeader(Bus.RESUME, Boolean.class)))))
@@ -185,6 +202,103 @@ public final class PipelineRoutes extends RouteBuilder {
         from("timer:irhub-expiry?period=" + settings.expiryEvery().toMillis()).routeId("expiry").routeConfigurationId("pipeline")
                 .process(e -> e.getMessage().setBody(restores.expire()))
                 .to(Bus.DISPATCH);
+    }
+
+    /** With the Kafka bus, publish the delivery's signals (acks=all) before the source gets its 2xx. */
+    private void queue(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, String>> records = exchange.getProperty("irhubToQueue", List.class);
+        if (records == null || records.isEmpty()) {
+            return;
+        }
+        for (Map<String, String> r : records) {
+            try {
+                producer(exchange).to("kafka:" + settings.kafkaBus().signalsTopic())
+                        .withHeader(org.apache.camel.component.kafka.KafkaConstants.KEY, r.get("key"))
+                        .withBody(r.get("value")).request();
+            } catch (org.apache.camel.CamelExecutionException e) {
+                // nothing was acknowledged by Kafka: the source gets a 503 and sends again
+                throw new io.irhub.routes.store.StoreException("the signal bus (Kafka) did not acknowledge the signal");
+            }
+        }
+    }
+
+    private volatile org.apache.camel.FluentProducerTemplate producer;
+
+    private org.apache.camel.FluentProducerTemplate producer(Exchange exchange) {
+        if (producer == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = exchange.getContext().createFluentProducerTemplate();
+                }
+            }
+        }
+        return producer;
+    }
+
+    private void kafkaBus(KafkaBus bus) {
+        String consumer = "?autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true&autoOffsetReset=earliest";
+        from(Bus.DISPATCH).routeId("route-actions")
+                .split(body())
+                    .process(e -> {
+                        DispatchOrder order = e.getMessage().getBody(DispatchOrder.class);
+                        e.getMessage().setHeader(org.apache.camel.component.kafka.KafkaConstants.KEY, order.identityKey());
+                        e.getMessage().setBody(BusJson.order(order));
+                    })
+                    .to("kafka:" + bus.actionsTopic())
+                .end();
+
+        // accepted signals: stored (dedupe), planned, their actions published; then the offset is committed
+        from("kafka:" + bus.signalsTopic() + consumer + "&groupId=irhub-planner")
+                .routeId("bus-signals").errorHandler(noErrorHandler())
+                .process(e -> {
+                    io.irhub.connector.api.Signal signal;
+                    try {
+                        signal = BusJson.signal(e.getMessage().getBody(String.class));
+                    } catch (IllegalArgumentException bad) {
+                        log.error("skipping a record on {} that is not a signal: {}", bus.signalsTopic(), bad.getMessage());
+                        e.getMessage().setBody(List.of());
+                        return;
+                    }
+                    Accepted a = store.accept(signal);
+                    intake.metrics().signal(signal.sourceInstance(), a.duplicate() ? "duplicate" : "accepted");
+                    PipelineStore.PlanResult r = plan.plan(a.correlationId());
+                    e.getMessage().setHeader("irhubApprovalPlan", r.approvalToPost() ? r.planId() : null);
+                    e.getMessage().setBody(r.toDispatch());
+                })
+                .to(Bus.DISPATCH)
+                .filter(header("irhubApprovalPlan").isNotNull())
+                    .setBody(header("irhubApprovalPlan"))
+                    .to(Bus.APPROVALS)
+                .end()
+                .process(PipelineRoutes::commit);
+
+        // dispatch orders: one identity's in order, one partition's at a time; committed once the outcome is recorded.
+        // A redelivered order (the replica that had it died) resumes an action left in flight: targets read first.
+        from("kafka:" + bus.actionsTopic() + consumer + "&groupId=irhub-dispatch")
+                .routeId("bus-actions").errorHandler(noErrorHandler())
+                .process(e -> {
+                    DispatchOrder order;
+                    try {
+                        order = BusJson.order(e.getMessage().getBody(String.class));
+                    } catch (IllegalArgumentException bad) {
+                        log.error("skipping a record on {} that is not a dispatch order: {}", bus.actionsTopic(), bad.getMessage());
+                        e.getMessage().setBody(null);
+                        return;
+                    }
+                    DispatchStep.Executed executed = dispatch.execute(order, true);
+                    dispatch.record(executed);
+                    e.getMessage().setBody(executed == null ? null : executed.request().correlationId());
+                })
+                .filter(body().isNotNull())
+                    .to(Bus.APPROVAL_REFRESH)
+                .end()
+                .process(PipelineRoutes::commit);
+    }
+
+    private static void commit(Exchange e) {
+        e.getIn().getHeader(org.apache.camel.component.kafka.KafkaConstants.MANUAL_COMMIT,
+                org.apache.camel.component.kafka.consumer.KafkaManualCommit.class).commit();
     }
 
     /** Finds the channel whose signature the click carries; nothing else is read from an unauthenticated click. */
@@ -234,9 +348,20 @@ public final class PipelineRoutes extends RouteBuilder {
             }
         });
         byte[] body = message.getBody(byte[].class);
+        if (settings.kafkaBus() != null) {
+            // durable once Kafka (acks=all) has it; stored, deduplicated and planned by whichever replica consumes it
+            List<io.irhub.connector.api.Signal> signals = intake.parse(instance, token, headers, body == null ? new byte[0] : body);
+            exchange.setProperty("irhubQueued", signals.size());
+            exchange.setProperty("irhubToPlan", List.of());
+            exchange.setProperty("irhubToQueue", signals.stream()
+                    .map(s -> Map.of("key", BusJson.key(s), "value", BusJson.signal(s))).toList());
+            message.removeHeaders("*");
+            return;
+        }
         List<Accepted> accepted = intake.receive(instance, token, headers, body == null ? new byte[0] : body);
 
         exchange.setProperty("irhubAccepted", accepted);
+        exchange.setProperty("irhubToQueue", List.of());
         exchange.setProperty("irhubToPlan", accepted.stream().filter(a -> !a.duplicate()).map(Accepted::correlationId).toList());
         // the path token and the request headers must not travel further (responses echo headers)
         message.removeHeaders("*");
@@ -245,6 +370,14 @@ public final class PipelineRoutes extends RouteBuilder {
     @SuppressWarnings("unchecked")
     private static void respond(Exchange exchange) {
         var message = exchange.getMessage();
+        Integer queued = exchange.getProperty("irhubQueued", Integer.class);
+        if (queued != null) {
+            message.removeHeaders("*");
+            message.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            message.setBody(Json.write(Map.of("status", "accepted", "queued", queued)));
+            return;
+        }
         List<Accepted> accepted = exchange.getProperty("irhubAccepted", List.class);
         List<String> fresh = accepted.stream().filter(a -> !a.duplicate()).map(a -> a.correlationId().toString()).toList();
         List<String> duplicates = accepted.stream().filter(Accepted::duplicate).map(a -> a.correlationId().toString()).toList();
