@@ -267,7 +267,6 @@ public final class Hub {
         if (settings.kafkaBus() != null && (p.createTopics() == null || p.createTopics())) {
             createTopics(settings.kafkaBus(), settings.partitions());
         }
-
         IrhubConfig.Server server = config.server();
         main.configure().httpServer().withEnabled(true)
                 .withHost(server == null || server.host() == null ? "0.0.0.0" : server.host())
@@ -349,7 +348,8 @@ public final class Hub {
                 }
                 IrhubConfig.Topics t = p.topics();
                 return new PipelineRoutes.KafkaBus(t == null || t.signals() == null ? "irhub-signals" : t.signals(),
-                        t == null || t.actions() == null ? "irhub-actions" : t.actions());
+                        t == null || t.actions() == null ? "irhub-actions" : t.actions(),
+                        t == null || t.audit() == null ? "irhub-audit" : t.audit());
             default:
                 throw new ConfigException("irhub.yaml", List.of(new ConfigError("pipeline.bus",
                         "'" + bus + "' is neither in-process nor kafka")));
@@ -379,10 +379,11 @@ public final class Hub {
         try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(admin)) {
             Set<String> existing = a.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
             List<org.apache.kafka.clients.admin.NewTopic> missing = new ArrayList<>();
-            for (String topic : List.of(bus.signalsTopic(), bus.actionsTopic())) {
+            for (String topic : List.of(bus.signalsTopic(), bus.actionsTopic(), bus.auditTopic())) {
                 if (!existing.contains(topic)) {
-                    missing.add(new org.apache.kafka.clients.admin.NewTopic(topic, java.util.Optional.of(partitions),
-                            java.util.Optional.empty()));
+                    // the audit feed keeps chain order: one partition
+                    missing.add(new org.apache.kafka.clients.admin.NewTopic(topic,
+                            java.util.Optional.of(topic.equals(bus.auditTopic()) ? 1 : partitions), java.util.Optional.empty()));
                 }
             }
             if (!missing.isEmpty()) {

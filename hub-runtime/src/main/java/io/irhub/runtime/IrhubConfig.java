@@ -45,14 +45,15 @@ public record IrhubConfig(Server server, Management management, Store store, Pip
 
     /**
      * @param bus          {@code in-process} (default, one hub) or {@code kafka} (several replicas share the work)
-     * @param topics       the Kafka bus's topics (defaults {@code irhub-signals}, {@code irhub-actions})
+     * @param topics       the Kafka bus's topics (defaults {@code irhub-signals}, {@code irhub-actions}, {@code irhub-audit})
      * @param createTopics create missing topics at start-up with {@code partitions} partitions (default true)
      */
     public record Pipeline(Integer partitions, String sweepEvery, String expiryCheckEvery, String bus, Topics topics,
                            Boolean createTopics) {
     }
 
-    public record Topics(String signals, String actions) {
+    /** @param audit every chained audit row, in chain order (one partition), for a SIEM */
+    public record Topics(String signals, String actions, String audit) {
     }
 
     /** Bearer tokens for {@code /api}, each naming its holder; without any, the API answers 401. */

@@ -55,7 +55,7 @@ public final class PipelineRoutes extends RouteBuilder {
      * effect is recorded. The {@code kafka} component (brokers, security, acks=all, idempotence) is configured by the
      * runtime. {@code null} in {@link Settings} means the in-process bus.
      */
-    public record KafkaBus(String signalsTopic, String actionsTopic) {
+    public record KafkaBus(String signalsTopic, String actionsTopic, String auditTopic) {
     }
 
     public PipelineRoutes(Set<String> sourceInstances, Map<String, io.irhub.connector.api.Poller> pollers, Polling polling,
@@ -248,6 +248,10 @@ public final class PipelineRoutes extends RouteBuilder {
                     .to("kafka:" + bus.actionsTopic())
                 .end();
 
+        from("timer:irhub-audit-feed?period=" + settings.chainEvery().toMillis()).routeId("audit-feed")
+                .routeConfigurationId("pipeline")
+                .process(e -> publishAudit(e, bus));
+
         // accepted signals: stored (dedupe), planned, their actions published; then the offset is committed
         from("kafka:" + bus.signalsTopic() + consumer + "&groupId=irhub-planner")
                 .routeId("bus-signals").errorHandler(noErrorHandler())
@@ -294,6 +298,16 @@ public final class PipelineRoutes extends RouteBuilder {
                     .to(Bus.APPROVAL_REFRESH)
                 .end()
                 .process(PipelineRoutes::commit);
+    }
+
+    /** The audit feed: chained rows, in chain order, on one partition, for a SIEM. */
+    private void publishAudit(Exchange e, KafkaBus bus) {
+        var producer = producer(e);
+        while (audit.publishPending(500, row -> producer.to("kafka:" + bus.auditTopic())
+                .withHeader(org.apache.camel.component.kafka.KafkaConstants.KEY, "irhub-audit-chain")
+                .withBody(row).request()) > 0) {
+            // keep going while there is a backlog
+        }
     }
 
     private static void commit(Exchange e) {

@@ -124,6 +124,51 @@ public final class AuditLog {
         });
     }
 
+    /**
+     * Publishes chained rows not yet published, in chain order, with the fields the hash covers (as an export
+     * line), then records how far it got. One replica at a time (the feed row is locked, {@code SKIP LOCKED});
+     * at least once: a crash before the record republishes the same rows, which a reader drops by {@code chain_seq}.
+     *
+     * @return how many rows were published
+     */
+    public int publishPending(int max, java.util.function.Consumer<String> publisher) {
+        return Database.inTransaction(dataSource, c -> {
+            long published;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT published_seq FROM audit_feed WHERE id = 1 FOR UPDATE SKIP LOCKED");
+                 ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return 0;
+                }
+                published = rs.getLong(1);
+            }
+            long last = published;
+            int n = 0;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, at, correlation_id::text, stage, actor, connector_instance, identity, outcome, details::text,"
+                            + " chain_seq, prev_hash, hash FROM audit_event WHERE chain_seq > ? ORDER BY chain_seq LIMIT ?")) {
+                ps.setLong(1, published);
+                ps.setInt(2, max);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Row r = Row.read(rs);
+                        last = rs.getLong(10);
+                        publisher.accept(Json.write(r.exported(last, rs.getString(11), rs.getString(12))));
+                        n++;
+                    }
+                }
+            }
+            if (n > 0) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE audit_feed SET published_seq = ?, updated_at = now() WHERE id = 1")) {
+                    ps.setLong(1, last);
+                    ps.executeUpdate();
+                }
+            }
+            return n;
+        });
+    }
+
     /** Chains until nothing is waiting. */
     public void chainAll() {
         while (chainPending(1000) > 0) {
@@ -206,6 +251,23 @@ public final class AuditLog {
             Timestamp at = rs.getTimestamp(2);
             return new Row(rs.getLong(1), at.toInstant(), rs.getString(3), rs.getString(4), rs.getString(5),
                     rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9));
+        }
+
+        java.util.Map<String, Object> exported(long seq, String prev, String hash) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("chain_seq", seq);
+            m.put("id", id);
+            m.put("at", at.toString());
+            m.put("correlation_id", correlationId);
+            m.put("stage", stage);
+            m.put("actor", actor);
+            m.put("connector_instance", connector);
+            m.put("identity", identity);
+            m.put("outcome", outcome);
+            m.put("details", details);
+            m.put("prev_hash", prev);
+            m.put("hash", hash);
+            return m;
         }
 
         String hash(String prev, long seq) {
