@@ -53,6 +53,8 @@ public final class DispatchStep {
             return null;
         }
         ActionRequest request = claimed.request();
+        org.slf4j.MDC.put("correlation_id", request.correlationId().toString());
+        org.slf4j.MDC.put("action_id", request.actionId().toString());
         if (claimed.dryRun()) {
             return new Executed(request, new ActionOutcome(ActionOutcome.Status.DRY_RUN, null,
                     "dry-run: " + request.verb().wireName() + " not sent to " + request.targetInstance(), Map.of()));
@@ -77,6 +79,15 @@ public final class DispatchStep {
         if (executed == null) {
             return;
         }
+        try {
+            recordOutcome(executed);
+        } finally {
+            org.slf4j.MDC.remove("correlation_id");
+            org.slf4j.MDC.remove("action_id");
+        }
+    }
+
+    private void recordOutcome(Executed executed) {
         store.complete(executed.request(), executed.outcome());
         ActionRequest r = executed.request();
         metrics.action(r.targetInstance(), r.verb().wireName(), executed.outcome().status().name().toLowerCase(java.util.Locale.ROOT));

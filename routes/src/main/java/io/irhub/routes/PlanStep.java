@@ -26,6 +26,12 @@ public final class PlanStep {
 
     /** @return the actions to dispatch now, and whether the plan waits for approval */
     public PipelineStore.PlanResult plan(UUID correlationId) {
+        try (var ignored = org.slf4j.MDC.putCloseable("correlation_id", correlationId.toString())) {
+            return planInTransaction(correlationId);
+        }
+    }
+
+    private PipelineStore.PlanResult planInTransaction(UUID correlationId) {
         return Database.inTransaction(store.dataSource(), c -> {
             store.lockPlanning(c);
             Optional<StoredSignal> signal = store.lockUnplanned(c, correlationId);

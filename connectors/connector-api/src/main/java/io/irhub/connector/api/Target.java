@@ -12,6 +12,13 @@ public interface Target extends AutoCloseable {
      */
     ActionOutcome execute(ActionRequest request);
 
+    /**
+     * Checks, without changing anything, that each capability's credential works and carries what the capability
+     * needs (a token is obtained with the expected scopes or policies; the base URL answers). Makes real calls to
+     * the vendor's read or token endpoints only.
+     */
+    java.util.List<CheckResult> check();
+
     @Override
     default void close() {
     }

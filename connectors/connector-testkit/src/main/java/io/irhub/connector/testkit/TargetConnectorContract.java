@@ -8,6 +8,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.irhub.connector.api.ActionOutcome;
 import io.irhub.connector.api.ActionRequest;
 import io.irhub.connector.api.Capability;
+import io.irhub.connector.api.CheckResult;
 import io.irhub.connector.api.Connector;
 import io.irhub.connector.api.ConnectorContext;
 import io.irhub.connector.api.Connectors;
@@ -23,9 +24,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,6 +70,14 @@ public abstract class TargetConnectorContract extends ConfigContract {
 
     /** The vendor's own rate-limit answer, asking the client to wait about {@code retryAfter}. */
     protected abstract ResponseDefinitionBuilder rateLimited(Duration retryAfter);
+
+    /**
+     * The vendor's requests that obtain a token (an OAuth token request, a login): a self-check may send them though
+     * they are not reads, as they change nothing the connector acts on. None by default.
+     */
+    protected List<RequestPatternBuilder> tokenRequests() {
+        return List.of();
+    }
 
     @Override
     protected final Connector subject() {
@@ -208,6 +220,59 @@ public abstract class TargetConnectorContract extends ConfigContract {
                 assertThat(String.valueOf(refused)).doesNotContain(environment().values());
             }
             capture.assertContainsNone(environment().values());
+        }
+    }
+
+    private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+
+    /**
+     * {@link Target#check()} against the stand-in with every capability's success stubbed. The stubs are the
+     * actions' ({@link #stubSuccess}), which do not answer every read a self-check makes (a listing of users, a token
+     * lookup, a health endpoint), so this does not require every result to be ok (each module's own check tests do,
+     * with the vendor's answers to those reads). It requires what holds whatever the vendor answers: at least one
+     * result, each with a subject and a message; no secret in any result or log line; and nothing changed: every call
+     * is a read or one of the {@link #tokenRequests()}, and no capability's change call is made.
+     */
+    @Test
+    void selfCheckPassesAgainstTheStandIn() {
+        for (Capability cap : connector().capabilities()) {
+            stubSuccess(cap.verb());
+        }
+        // what no stub answers is answered 404, as a vendor would, and not reported by WireMock, whose report of an
+        // unmatched request prints the closest stub, secrets it matches on included
+        vendor.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(anyUrl()).atPriority(100)
+                .willReturn(aResponse().withStatus(404)));
+        List<CheckResult> results;
+        try (OutputCapture capture = OutputCapture.start()) {
+            try (Target target = openTarget()) {
+                results = target.check();
+            }
+            capture.assertContainsNone(environment().values());
+        }
+        assertThat(results).as("check() results").isNotEmpty();
+        for (CheckResult result : results) {
+            assertThat(result.subject()).as("a result's subject").isNotBlank();
+            assertThat(result.message()).as("the message for %s", result.subject()).isNotBlank();
+            int i = 0;
+            for (String secret : environment().values()) {
+                i++;
+                assertThat(result.subject().contains(secret) || result.message().contains(secret))
+                        .as("secret #%d (of %d) in the result for %s", i, environment().size(), result.subject())
+                        .isFalse();
+            }
+        }
+        List<String> changes = vendor.findAll(anyRequestedFor(anyUrl())).stream()
+                .filter(call -> !READ_METHODS.contains(call.getMethod().getName()))
+                .filter(call -> tokenRequests().stream().noneMatch(p -> p.build().match(call).isExactMatch()))
+                .map(call -> call.getMethod().getName() + " " + call.getUrl())
+                .toList();
+        assertThat(changes).as("calls of the self-check that are neither reads nor token requests").isEmpty();
+        for (Capability cap : connector().capabilities()) {
+            if (cap.verb() != Verb.LOOKUP) {
+                // counted, not listed: a logged call carries the credential's header
+                assertThat(vendor.findAll(changeRequest(cap.verb())).size())
+                        .as("%s calls made by check()", cap.verb()).isZero();
+            }
         }
     }
 

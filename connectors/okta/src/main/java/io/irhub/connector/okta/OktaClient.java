@@ -67,19 +67,43 @@ final class OktaClient {
     private static final String USE_DPOP_NONCE = "use_dpop_nonce";
     private static final String INVALID_DPOP_PROOF = "invalid_dpop_proof";
 
-    /** Okta's final answer to a call: 2xx, or a 4xx other than 429. */
-    record Reply(int status, JsonNode body) {
+    /**
+     * Okta's final answer to a call: 2xx, or a 4xx other than 429.
+     *
+     * @param challenge the {@code WWW-Authenticate} header of a 401 or 403 ({@code error="insufficient_scope"}), or
+     *                  {@code null}
+     */
+    record Reply(int status, JsonNode body, String challenge) {
+        /** Okta's API refused the token for lacking a scope the call needs. */
+        boolean insufficientScope() {
+            return challenge != null && challenge.contains("insufficient_scope");
+        }
     }
 
-    /** @param dpop bound to the instance's DPoP key ({@code token_type} DPoP), so every use needs a proof */
-    private record AccessToken(String value, boolean dpop, Instant refreshAt) {
+    /**
+     * @param dpop  bound to the instance's DPoP key ({@code token_type} DPoP), so every use needs a proof
+     * @param scope the scopes Okta granted ({@code scope} of its answer, space-separated), or {@code null}
+     */
+    private record AccessToken(String value, boolean dpop, Instant refreshAt, String scope) {
         String authorization() {
             return (dpop ? "DPoP " : "Bearer ") + value;
         }
 
         @Override
         public String toString() {
-            return "AccessToken[dpop=" + dpop + ", refreshAt=" + refreshAt + "]";
+            return "AccessToken[dpop=" + dpop + ", refreshAt=" + refreshAt + ", scope=" + scope + "]";
+        }
+    }
+
+    /**
+     * What a token request got, for the self-check; never the token itself.
+     *
+     * @param scope the scopes Okta granted ({@code scope} of its answer, space-separated), or {@code null}
+     * @param dpop  whether the token is DPoP-bound
+     */
+    record Grant(String scope, boolean dpop) {
+        boolean grants(String wanted) {
+            return scope != null && java.util.Arrays.asList(scope.trim().split("\\s+")).contains(wanted);
         }
     }
 
@@ -135,7 +159,8 @@ final class OktaClient {
             // the token was revoked or the app's key rotated: the next action fetches a new one
             forget(credential);
         }
-        return new Reply(response.statusCode(), parse(response.body()));
+        return new Reply(response.statusCode(), parse(response.body()),
+                String.join(", ", response.headers().allValues("WWW-Authenticate")));
     }
 
     private HttpResponse<String> send(String what, String method, URI uri, AccessToken token) throws OktaFailure {
@@ -169,6 +194,19 @@ final class OktaClient {
 
     private synchronized void forget(Credential credential) {
         tokens.remove(credential);
+    }
+
+    /**
+     * Asks Okta for a new token for the credential, as an action would (its app, its scope, DPoP when asked for),
+     * and caches it in place of the one there was: the self-check tries the credential as it is configured now.
+     *
+     * @throws OktaFailure as {@link #call}: the token refused (with {@code oauth_error} in its details), or Okta
+     *                     unreachable or rate-limiting
+     */
+    synchronized Grant newToken(Credential credential) throws OktaFailure {
+        tokens.remove(credential);
+        AccessToken token = token(credential);
+        return new Grant(token.scope(), token.dpop());
     }
 
     private synchronized AccessToken token(Credential credential) throws OktaFailure {
@@ -206,7 +244,7 @@ final class OktaClient {
         boolean bound = "DPoP".equalsIgnoreCase(OktaError.text(body, "token_type"));
         long lifetime = body.path("expires_in").asLong(0);
         Instant refreshAt = requestedAt.plusSeconds(lifetime).minus(TOKEN_REFRESH_MARGIN);
-        AccessToken token = new AccessToken(value, bound, refreshAt);
+        AccessToken token = new AccessToken(value, bound, refreshAt, OktaError.text(body, "scope"));
         tokens.put(credential, token);
         LOG.debug("okta {}: new {} token for client {}, valid {} s", instance, bound ? "DPoP-bound " + credential.id()
                 : credential.id(), app.clientId(), lifetime);

@@ -29,6 +29,11 @@ final class OktaFailure extends Exception {
         return new OktaFailure(ActionOutcome.Status.FAILED, message, details);
     }
 
+    /** What Okta answered: {@code http_status}, and {@code oauth_error} when a token was refused; no credential. */
+    Map<String, Object> details() {
+        return details;
+    }
+
     ActionOutcome outcome(String targetRef) {
         return new ActionOutcome(status, targetRef, getMessage(), details);
     }

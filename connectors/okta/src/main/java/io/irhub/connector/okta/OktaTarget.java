@@ -2,6 +2,7 @@ package io.irhub.connector.okta;
 
 import io.irhub.connector.api.ActionOutcome;
 import io.irhub.connector.api.ActionRequest;
+import io.irhub.connector.api.CheckResult;
 import io.irhub.connector.api.ConnectorContext;
 import io.irhub.connector.api.Target;
 import org.slf4j.Logger;
@@ -9,7 +10,10 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -25,10 +29,12 @@ final class OktaTarget implements Target {
             .collect(Collectors.joining(", "));
 
     private final String instance;
+    private final OktaConfig config;
     private final OktaClient client;
 
     OktaTarget(String instance, OktaConfig config, ConnectorContext context) {
         this.instance = instance;
+        this.config = config;
         this.client = new OktaClient(instance, config, context);
     }
 
@@ -50,6 +56,139 @@ final class OktaTarget implements Target {
                     + " (it can " + VERBS + ")", Map.of("verb", request.verb().wireName()));
         };
     }
+
+    // ---- self-check
+
+    /** A service app asked for a scope: credentials that share both share one token request. */
+    private record AppScope(ServiceApp app, String scope) {
+    }
+
+    /** One token request of the self-check: the credential it was made for, and the grant or the refusal. */
+    private record Attempt(Credential credential, OktaClient.Grant grant, OktaFailure failure) {
+    }
+
+    /**
+     * For each credential, a new token from its service app with its scope, which must be granted; then a read of
+     * one user with the lookup token, which needs the lookup app to hold an admin role covering users. Each service
+     * app is asked once per scope, so credentials sharing an app and a scope share the answer (each still gets its
+     * own result). Token requests and one GET only: nothing is changed.
+     */
+    @Override
+    public List<CheckResult> check() {
+        List<CheckResult> results = new ArrayList<>();
+        Map<AppScope, Attempt> attempts = new HashMap<>();
+        for (Credential credential : Credential.values()) {
+            AppScope key = new AppScope(config.app(credential), credential.scope());
+            Attempt attempt = attempts.get(key);
+            Credential sharedWith = attempt == null ? null : attempt.credential();
+            if (attempt == null) {
+                attempt = requestToken(credential);
+                attempts.put(key, attempt);
+            }
+            results.add(credentialResult(credential, attempt, sharedWith));
+        }
+        Attempt lookup = attempts.get(new AppScope(config.app(Credential.LOOKUP), Credential.LOOKUP.scope()));
+        results.add(usersApiResult(lookup));
+        LOG.debug("okta {}: self-check done, {} of {} ok", instance,
+                results.stream().filter(CheckResult::ok).count(), results.size());
+        return results;
+    }
+
+    private Attempt requestToken(Credential credential) {
+        try {
+            return new Attempt(credential, client.newToken(credential), null);
+        } catch (OktaFailure e) {
+            return new Attempt(credential, null, e);
+        }
+    }
+
+    private CheckResult credentialResult(Credential credential, Attempt attempt, Credential sharedWith) {
+        String subject = "credential " + credential.id();
+        ServiceApp app = config.app(credential);
+        String which = "the " + credential.id() + " service app (client id " + app.clientId() + ")";
+        String shared = sharedWith == null ? "" : " (the same app and scope as " + sharedWith.id()
+                + ", so asked once for both)";
+        String scope = credential.scope();
+        if (attempt.failure() != null) {
+            return new CheckResult(subject, false, tokenFailure(which, scope, attempt.failure()) + shared);
+        }
+        OktaClient.Grant grant = attempt.grant();
+        if (!grant.grants(scope)) {
+            return new CheckResult(subject, false, "Okta gave " + which + " a token "
+                    + (grant.scope() == null ? "without a scope" : "with scope " + grant.scope()) + " but not "
+                    + scope + ", which the " + credential.id() + " capability needs; grant the app " + scope
+                    + " on its Okta API Scopes tab" + shared);
+        }
+        return new CheckResult(subject, true, which + " got a " + (grant.dpop() ? "DPoP-bound " : "")
+                + "token with scope " + scope + shared);
+    }
+
+    /** Okta's refusal of a token, and what to fix; the key is never quoted, only the client id. */
+    private static String tokenFailure(String which, String scope, OktaFailure failure) {
+        Map<String, Object> details = failure.details();
+        if (!details.containsKey("oauth_error")) {
+            // no answer from the token endpoint: Okta unreachable, rate-limiting, or answering 5xx
+            return "no token for " + which + ": " + failure.getMessage();
+        }
+        Object status = details.get("http_status");
+        String error = (String) details.get("oauth_error");
+        String description = (String) details.get("oauth_error_description");
+        String answer = "HTTP " + status + (error == null ? "" : " " + error)
+                + (description == null ? "" : ": " + description);
+        String fix;
+        if ("invalid_scope".equals(error)) {
+            fix = "grant the app the scope " + scope + " on its Okta API Scopes tab";
+        } else if ("invalid_client".equals(error) || Integer.valueOf(401).equals(status)) {
+            fix = "check the client id, and that the configured private key is the one whose public key is "
+                    + "registered for the app (with its key id)";
+        } else if ("use_dpop_nonce".equals(error) || "invalid_dpop_proof".equals(error)) {
+            fix = "Okta did not accept the connector's DPoP proof; check the app's DPoP setting and this host's "
+                    + "clock";
+        } else if ("unauthorized_client".equals(error)) {
+            fix = "allow the app the Client Credentials grant";
+        } else {
+            fix = "check that the app is an active API Services app using public key / private key authentication";
+        }
+        return "Okta refused a token with scope " + scope + " to " + which + " (" + answer + "); " + fix;
+    }
+
+    /** One user read with the lookup token: the org answers, and the lookup app's admin role covers users. */
+    private CheckResult usersApiResult(Attempt lookup) {
+        String subject = "org-url";
+        String app = "the lookup service app (client id " + config.app(Credential.LOOKUP).clientId() + ")";
+        if (lookup.failure() != null) {
+            return new CheckResult(subject, false, "Okta's users API at " + config.orgUrl() + " was not tried, as "
+                    + app + " got no token");
+        }
+        OktaClient.Reply reply;
+        try {
+            reply = client.call("GET", "/api/v1/users?limit=1", Credential.LOOKUP);
+        } catch (OktaFailure e) {
+            return new CheckResult(subject, false, "the read of one user with the lookup token failed: "
+                    + e.getMessage());
+        }
+        String answer = OktaError.from(reply.body()).describe(reply.status());
+        return switch (reply.status()) {
+            case 200 -> new CheckResult(subject, true, "Okta at " + config.orgUrl() + " lets " + app
+                    + " read users (GET /api/v1/users?limit=1, HTTP 200)");
+            case 403 -> reply.insufficientScope()
+                    ? new CheckResult(subject, false, "Okta refused " + app + " a read of users, its token lacking "
+                    + "the scope " + Credential.LOOKUP.scope() + " (HTTP 403 insufficient_scope); grant the app "
+                    + Credential.LOOKUP.scope() + " on its Okta API Scopes tab")
+                    : new CheckResult(subject, false, "Okta refused " + app + " a read of users (" + answer
+                    + "): the service app has no admin role that covers users; assign it one (Read-only "
+                    + "Administrator, or a custom role over the users) on its Admin roles tab");
+            case 401 -> new CheckResult(subject, false, "Okta did not accept the token of " + app
+                    + " for a read of users (" + answer + "); check that the app is granted "
+                    + Credential.LOOKUP.scope());
+            case 404 -> new CheckResult(subject, false, "Okta answered " + answer + " to GET /api/v1/users; "
+                    + "check that org-url is the org's address (https://acme.okta.com, without a path)");
+            default -> new CheckResult(subject, false, "Okta answered " + answer + " to a read of users with the "
+                    + "lookup token");
+        };
+    }
+
+    // ---- actions
 
     @FunctionalInterface
     private interface Action {

@@ -123,4 +123,9 @@ class OktaConnectorTest extends TargetConnectorContract {
     protected ResponseDefinitionBuilder rateLimited(Duration retryAfter) {
         return OktaStubs.rateLimited(retryAfter);
     }
+
+    @Override
+    protected List<RequestPatternBuilder> tokenRequests() {
+        return List.of(postRequestedFor(urlPathEqualTo(OktaStubs.TOKEN_PATH)));
+    }
 }

@@ -105,6 +105,17 @@ final class OnePasswordClient {
         tokens.remove(app);
     }
 
+    /**
+     * Asks 1Password for a new token for the application, as an action would, and caches it in place of the one
+     * there was: the self-check tries the application's credentials as they are configured now.
+     *
+     * @throws OnePasswordFailure as {@link #call}: the token refused, or 1Password unreachable or rate-limiting
+     */
+    synchronized void newToken(Application app) throws OnePasswordFailure {
+        tokens.remove(app);
+        token(app);
+    }
+
     private synchronized String token(Application app) throws OnePasswordFailure {
         Instant requestedAt = clock.instant();
         AccessToken cached = tokens.get(app);

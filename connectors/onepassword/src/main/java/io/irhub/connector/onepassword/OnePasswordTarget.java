@@ -2,6 +2,7 @@ package io.irhub.connector.onepassword;
 
 import io.irhub.connector.api.ActionOutcome;
 import io.irhub.connector.api.ActionRequest;
+import io.irhub.connector.api.CheckResult;
 import io.irhub.connector.api.ConnectorContext;
 import io.irhub.connector.api.Identity;
 import io.irhub.connector.api.Target;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,80 @@ final class OnePasswordTarget implements Target {
                     + " (it can lookup, suspend and restore)", Map.of("verb", request.verb().wireName()));
         };
     }
+
+    // ---- self-check
+
+    /**
+     * A new token for each OAuth application, then one page of one user with the lookup token: the account is there
+     * and the lookup application may list its users. Token requests and one GET only: nothing is changed, and so
+     * whether the suspend and reactivate applications hold their permissions cannot be seen (1Password shows an
+     * application's permissions to no API).
+     */
+    @Override
+    public List<CheckResult> check() {
+        List<CheckResult> results = new ArrayList<>();
+        boolean lookupToken = false;
+        for (Application app : Application.values()) {
+            CheckResult result = tokenResult(app);
+            lookupToken |= app == Application.LOOKUP && result.ok();
+            results.add(result);
+        }
+        results.add(usersApiResult(lookupToken));
+        LOG.debug("onepassword {}: self-check done, {} of {} ok", instance,
+                results.stream().filter(CheckResult::ok).count(), results.size());
+        return results;
+    }
+
+    private CheckResult tokenResult(Application app) {
+        String subject = "credential " + app.id();
+        String which = "the " + app.id() + " OAuth application (client id " + config.app(app).clientId() + ")";
+        try {
+            client.newToken(app);
+        } catch (OnePasswordFailure e) {
+            // a refusal names the application and the fields to check; otherwise 1Password was not reached
+            return new CheckResult(subject, false, e.getMessage());
+        }
+        if (app == Application.LOOKUP) {
+            return new CheckResult(subject, true, which + " got an access token");
+        }
+        return new CheckResult(subject, true, which + " got an access token; whether it holds the permission "
+                + app.permissions() + " cannot be checked without changing a user, as 1Password shows an "
+                + "application's permissions to no API");
+    }
+
+    private CheckResult usersApiResult(boolean lookupToken) {
+        String subject = "base-url";
+        String which = "the lookup OAuth application (client id " + config.app(Application.LOOKUP).clientId() + ")";
+        String account = "account " + config.accountId();
+        if (!lookupToken) {
+            return new CheckResult(subject, false, "the users of " + account + " at " + config.baseUrl()
+                    + " were not listed, as " + which + " got no token");
+        }
+        OnePasswordClient.Reply reply;
+        try {
+            reply = client.call("GET", config.usersPath() + "?max_page_size=1", Application.LOOKUP);
+        } catch (OnePasswordFailure e) {
+            return new CheckResult(subject, false, "the listing of one user with the lookup token failed: "
+                    + e.getMessage());
+        }
+        String answer = reply.error().describe(reply.status());
+        return switch (reply.status()) {
+            case 200 -> new CheckResult(subject, true, "1Password at " + config.baseUrl() + " lets " + which
+                    + " list the users of " + account + " (HTTP 200)");
+            case 403 -> new CheckResult(subject, false, "1Password refused " + which + " the list of users of "
+                    + account + " (" + answer + "): the application lacks a permission; select "
+                    + Application.LOOKUP.permissions() + " for it in 1Password");
+            case 401 -> new CheckResult(subject, false, "1Password did not accept the token of " + which
+                    + " for the list of users of " + account + " (" + answer + "); check that the application "
+                    + "belongs to this account and is active");
+            case 404 -> new CheckResult(subject, false, "1Password answered " + answer + " to the list of users of "
+                    + account + "; check account-id, and that base-url is the account's region");
+            default -> new CheckResult(subject, false, "1Password answered " + answer + " to the list of users of "
+                    + account + " with the lookup token");
+        };
+    }
+
+    // ---- actions
 
     @FunctionalInterface
     private interface Action {

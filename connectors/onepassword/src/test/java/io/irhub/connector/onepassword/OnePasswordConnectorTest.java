@@ -105,6 +105,11 @@ class OnePasswordConnectorTest extends TargetConnectorContract {
         return OnePasswordStubs.rateLimited(retryAfter);
     }
 
+    @Override
+    protected List<RequestPatternBuilder> tokenRequests() {
+        return List.of(postRequestedFor(urlPathEqualTo(OnePasswordStubs.TOKEN_PATH)));
+    }
+
     @Test
     void eachVerbHasItsOwnApplication() {
         assertThat(connector().capabilities()).extracting(Capability::verb, Capability::credential).containsExactly(

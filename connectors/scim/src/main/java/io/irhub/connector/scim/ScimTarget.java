@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.irhub.connector.api.ActionOutcome;
 import io.irhub.connector.api.ActionRequest;
+import io.irhub.connector.api.CheckResult;
 import io.irhub.connector.api.ConnectorContext;
 import io.irhub.connector.api.Identity;
 import io.irhub.connector.api.Target;
@@ -57,6 +58,69 @@ final class ScimTarget implements Target {
                     + " (it can lookup, suspend and restore)", Map.of("verb", request.verb().wireName()));
         };
     }
+
+    // ---- self-check
+
+    /**
+     * One {@code GET /Users?count=1} with each token. The lookup token must be answered with a list of users. The
+     * suspend and restore tokens can only be told apart as authenticated or not (401): what they may change shows
+     * only when they change something, which a check does not. {@code /Users} is read rather than
+     * {@code /ServiceProviderConfig}, which a server may serve without authentication, so that a token it does not
+     * know is always answered 401. Reads only: nothing is changed.
+     */
+    @Override
+    public List<CheckResult> check() {
+        List<CheckResult> results = new ArrayList<>();
+        for (Credential credential : Credential.values()) {
+            results.add(tokenResult(credential));
+        }
+        LOG.debug("scim {}: self-check done, {} of {} ok", instance,
+                results.stream().filter(CheckResult::ok).count(), results.size());
+        return results;
+    }
+
+    private CheckResult tokenResult(Credential credential) {
+        String subject = "credential " + credential.id();
+        String token = "the " + credential.field();
+        ScimClient.Reply reply;
+        try {
+            reply = client.get("/Users?count=1", credential);
+        } catch (ScimFailure e) {
+            return new CheckResult(subject, false, token + " could not be checked: " + e.getMessage());
+        }
+        int status = reply.status();
+        String answer = ScimError.from(reply.body()).describe(status);
+        if (status == 401) {
+            return new CheckResult(subject, false, "the SCIM server at " + config.baseUrl() + " did not accept "
+                    + token + " (" + answer + "); check the secret it references, which may be wrong, expired or "
+                    + "revoked");
+        }
+        if (status == 404) {
+            return new CheckResult(subject, false, "the SCIM server answered " + answer + " to GET /Users; check "
+                    + "base-url, the URL /Users is below (e.g. https://bridge.example.com/scim/v2)");
+        }
+        if (credential != Credential.LOOKUP) {
+            return new CheckResult(subject, true, "the SCIM server accepts " + token + " (GET /Users?count=1 "
+                    + "answered HTTP " + status + ", not 401); whether it may " + allowed(credential)
+                    + " cannot be checked without changing a user");
+        }
+        if (status == 403) {
+            return new CheckResult(subject, false, "the SCIM server accepts " + token + " but refused it a read of "
+                    + "users (" + answer + "); allow the token to read users");
+        }
+        if (status != 200) {
+            return new CheckResult(subject, false, "the SCIM server answered " + answer + " to a read of users with "
+                    + token);
+        }
+        if (!reply.body().has("totalResults") && !reply.body().has("Resources")) {
+            return new CheckResult(subject, false, "the server at " + config.baseUrl() + " answered GET /Users "
+                    + "with HTTP 200 but no SCIM ListResponse; check base-url");
+        }
+        return new CheckResult(subject, true, "the SCIM server at " + config.baseUrl() + " lets " + token
+                + " read users (GET /Users?count=1, HTTP 200)");
+    }
+
+    // ---- actions
 
     @FunctionalInterface
     private interface Action {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.irhub.connector.api.ActionOutcome;
 import io.irhub.connector.api.ActionOutcome.Status;
 import io.irhub.connector.api.ActionRequest;
+import io.irhub.connector.api.CheckResult;
 import io.irhub.connector.api.ConnectorConfig;
 import io.irhub.connector.api.ConnectorContext;
 import io.irhub.connector.api.Identity;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -302,5 +304,31 @@ class ScimServerTest {
         assertThat(outcome.message())
                 .isEqualTo("no SCIM user with userName nobody@example.com, nor email nobody@example.com");
         assertThat(outcome.targetRef()).isNull();
+    }
+
+    @Test
+    void theSelfCheckPassesWithTheServersTokensAndFailsOneItDoesNotKnow() {
+        String id = createUser("bjensen@example.com", true, "bjensen@example.com");
+        List<CheckResult> good;
+        try (Target target = open()) {
+            good = target.check();
+        }
+        Map<String, String> revoked = new HashMap<>(environment());
+        revoked.put("SCIMMY_SUSPEND", "a-token-the-server-does-not-know");
+        List<CheckResult> bad;
+        try (Target target = open(Map.of(), revoked)) {
+            bad = target.check();
+        }
+
+        assertThat(good).extracting(CheckResult::subject)
+                .containsExactly("credential lookup", "credential suspend", "credential restore");
+        assertThat(good).allSatisfy(r -> assertThat(r.ok()).as("%s", r).isTrue());
+        // scimmy lets the suspend and restore tokens read nothing: authenticated, then refused
+        assertThat(good.get(1).message()).contains("HTTP 403, not 401");
+        assertThat(bad).filteredOn(r -> !r.ok()).singleElement().satisfies(r -> {
+            assertThat(r.subject()).isEqualTo("credential suspend");
+            assertThat(r.message()).contains("suspend-token", "HTTP 401");
+        });
+        assertThat(active(id)).as("nothing changed").isTrue();
     }
 }

@@ -119,6 +119,39 @@ final class VaultClient {
         return reply;
     }
 
+    /**
+     * For the self-check: logs the credential in afresh (an AppRole) or reads its token again (a file), then
+     * {@code GET /v1/auth/token/lookup-self}, which Vault's default policy allows and which changes nothing.
+     *
+     * @throws VaultFailure as {@link #call}: the login refused, the token file unreadable, Vault unreachable
+     */
+    Reply lookupSelf(Credential credential) throws VaultFailure {
+        forget(credential);
+        return call(credential, "GET", "auth/token/lookup-self", null);
+    }
+
+    /**
+     * {@code GET /v1/sys/health}, unauthenticated and without the namespace (it is the cluster's, not a
+     * namespace's). Every state is asked to answer 200, so that a sealed or standby Vault is told by the body and
+     * not retried as a 5xx.
+     *
+     * @throws VaultFailure when Vault could not be reached, or answered 429 or 5xx throughout
+     */
+    Reply health() throws VaultFailure {
+        String what = "GET /v1/sys/health";
+        URI uri = URI.create(config.address() + "/v1/sys/health?standbycode=200&performancestandbycode=200"
+                + "&drsecondarycode=200&sealedcode=200&uninitcode=200&haunhealthycode=200&removedcode=200");
+        HttpResponse<String> response = exchange(what, () -> HttpRequest.newBuilder(uri)
+                .timeout(config.timeout())
+                .header("Accept", "application/json")
+                .header("User-Agent", userAgent)
+                .header("X-Vault-Request", "true")
+                .GET()
+                .build());
+        LOG.debug("vault {}: {} -> {}", instance, what, response.statusCode());
+        return new Reply(response.statusCode(), parse(response.body()));
+    }
+
     private Reply send(String method, String path, JsonNode body, String token) throws VaultFailure {
         String what = method + " /v1/" + path;
         HttpResponse<String> response = exchange(what, () -> request(method, path, body, token));

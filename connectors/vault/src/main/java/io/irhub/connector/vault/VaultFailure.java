@@ -29,6 +29,11 @@ final class VaultFailure extends Exception {
         return new VaultFailure(ActionOutcome.Status.FAILED, message, details);
     }
 
+    /** {@code REFUSED} when Vault said no, {@code FAILED} when it could not be asked (or a token file read). */
+    ActionOutcome.Status status() {
+        return status;
+    }
+
     ActionOutcome outcome(String targetRef) {
         return new ActionOutcome(status, targetRef, getMessage(), details);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.irhub.connector.api.ActionOutcome;
 import io.irhub.connector.api.ActionRequest;
+import io.irhub.connector.api.CheckResult;
 import io.irhub.connector.api.ConnectorContext;
 import io.irhub.connector.api.Identity;
 import io.irhub.connector.api.IdentityKind;
@@ -68,6 +69,148 @@ final class VaultTarget implements Target {
         } catch (VaultFailure e) {
             return e.outcome(targetRef);
         }
+    }
+
+    // ---- self-check
+
+    /**
+     * Vault's health (unauthenticated), then for each credential a login (an AppRole) or a read of its token (a
+     * file), and {@code GET /v1/auth/token/lookup-self}: the token is valid, and what it carries (policies, TTL,
+     * renewable) is reported. Reads and logins only: nothing is changed, so a policy's paths are not tried; a token
+     * whose only policy is {@code default} is reported, as that policy allows neither revoking nor rotating.
+     */
+    @Override
+    public List<CheckResult> check() {
+        List<CheckResult> results = new ArrayList<>();
+        results.add(healthResult());
+        for (Credential credential : Credential.values()) {
+            results.add(credentialResult(credential));
+        }
+        LOG.debug("vault {}: self-check done, {} of {} ok", instance,
+                results.stream().filter(CheckResult::ok).count(), results.size());
+        return results;
+    }
+
+    private CheckResult healthResult() {
+        String subject = "address";
+        String at = "Vault at " + config.address();
+        VaultClient.Reply reply;
+        try {
+            reply = client.health();
+        } catch (VaultFailure e) {
+            return new CheckResult(subject, false, e.getMessage());
+        }
+        JsonNode health = reply.body();
+        if (reply.status() != 200 || !health.path("sealed").isBoolean()) {
+            return new CheckResult(subject, false, "the server at " + config.address() + " answered "
+                    + reply.error().describe(reply.status()) + " to GET /v1/sys/health, not Vault's health status; "
+                    + "check address (Vault's address without /v1)");
+        }
+        String version = VaultClient.text(health, "version");
+        String vault = version == null ? at : "Vault " + version + " at " + config.address();
+        if (!health.path("initialized").asBoolean(true)) {
+            return new CheckResult(subject, false, vault + " is not initialized; initialize and unseal it");
+        }
+        if (health.path("sealed").asBoolean()) {
+            return new CheckResult(subject, false, vault + " is sealed, so every call fails with 503 until it is "
+                    + "unsealed");
+        }
+        if ("secondary".equals(VaultClient.text(health, "replication_dr_mode"))) {
+            return new CheckResult(subject, false, vault + " is a DR secondary, which serves no requests; point "
+                    + "address at the primary cluster");
+        }
+        if (health.path("performance_standby").asBoolean(false)) {
+            return new CheckResult(subject, true, vault + " is unsealed; this node is a performance standby, which "
+                    + "forwards the connector's writes to the active node");
+        }
+        if (health.path("standby").asBoolean(false)) {
+            return new CheckResult(subject, true, vault + " is unsealed; this node is a standby, which forwards "
+                    + "requests to the active node (point address at the active node or its load balancer if "
+                    + "request forwarding is off)");
+        }
+        return new CheckResult(subject, true, vault + " is initialized, unsealed and active");
+    }
+
+    private CheckResult credentialResult(Credential credential) {
+        String subject = "credential " + credential.id();
+        String which = describe(credential);
+        VaultClient.Reply reply;
+        try {
+            reply = client.lookupSelf(credential);
+        } catch (VaultFailure e) {
+            // a refused login names the role id and what to check; otherwise Vault or the token file was not reached
+            return new CheckResult(subject, false, e.status() == ActionOutcome.Status.REFUSED ? e.getMessage()
+                    : "the " + credential.id() + " credential could not be checked: " + e.getMessage());
+        }
+        if (reply.status() == 403) {
+            return new CheckResult(subject, false, "Vault denied the token lookup of " + which + " ("
+                    + reply.error().describe(403) + "): the token is invalid, expired or revoked, or no policy of it "
+                    + "allows read on auth/token/lookup-self (Vault's default policy does)");
+        }
+        if (!reply.ok()) {
+            return new CheckResult(subject, false, "Vault answered " + reply.error().describe(reply.status())
+                    + " to the token lookup of " + which);
+        }
+        // the answer holds the token itself (data.id): only these fields are read from it
+        JsonNode data = reply.body().path("data");
+        List<String> policies = strings(data.path("policies"));
+        List<String> identityPolicies = strings(data.path("identity_policies"));
+        long ttl = data.path("ttl").asLong(0);
+        boolean renewable = data.path("renewable").asBoolean(false);
+        String carries = "policies " + (policies.isEmpty() ? "(none)" : String.join(", ", policies))
+                + (identityPolicies.isEmpty() ? "" : ", identity policies " + String.join(", ", identityPolicies))
+                + ", " + (ttl <= 0 ? "no TTL (it does not expire)" : "a TTL of " + duration(ttl)) + ", "
+                + (renewable ? "renewable" : "not renewable");
+        if (identityPolicies.isEmpty() && policies.stream().allMatch("default"::equals)) {
+            return new CheckResult(subject, false, which + " is valid but carries only Vault's default policy ("
+                    + carries + "), which does not allow " + needs(credential));
+        }
+        return new CheckResult(subject, true, which + " is valid, with " + carries);
+    }
+
+    /** How the credential authenticates, for messages: never its secret id or token. */
+    private String describe(Credential credential) {
+        VaultAuth auth = config.auth(credential);
+        if (auth instanceof VaultAuth.AppRole appRole) {
+            return "the " + credential.id() + " credential's AppRole token (role id " + appRole.roleId() + ")";
+        }
+        VaultAuth.Token token = (VaultAuth.Token) auth;
+        String source = token.token().source();
+        return "the " + credential.id() + " credential's token" + (source == null ? "" : " (" + source + ")");
+    }
+
+    private static String needs(Credential credential) {
+        return switch (credential) {
+            case REVOKE -> "revoking: attach a policy granting update on sys/leases/lookup, sys/leases/revoke, "
+                    + "auth/token/lookup-accessor and auth/token/revoke-accessor";
+            case ROTATE -> "rotating: attach a policy granting update on {mount}/rotate-role/* and "
+                    + "{mount}/rotate-root/* (and read and update on the KV v2 data paths with kv-rotation)";
+        };
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> {
+            if (v.isTextual()) {
+                values.add(v.asText());
+            }
+        });
+        return values;
+    }
+
+    /** {@code 1200} as {@code 20m}, {@code 2764790} as {@code 31d23h59m50s}. */
+    static String duration(long seconds) {
+        StringBuilder s = new StringBuilder();
+        long[] units = {86400, 3600, 60, 1};
+        String[] names = {"d", "h", "m", "s"};
+        long rest = seconds;
+        for (int i = 0; i < units.length; i++) {
+            if (rest >= units[i]) {
+                s.append(rest / units[i]).append(names[i]);
+                rest %= units[i];
+            }
+        }
+        return s.length() == 0 ? "0s" : s.toString();
     }
 
     // ---- revoke

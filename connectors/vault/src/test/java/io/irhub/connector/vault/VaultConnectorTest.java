@@ -111,4 +111,11 @@ class VaultConnectorTest extends TargetConnectorContract {
     protected ResponseDefinitionBuilder rateLimited(Duration retryAfter) {
         return VaultStubs.rateLimited(retryAfter);
     }
+
+    /** An AppRole login; a renewal too, though the self-check logs in afresh and renews nothing. */
+    @Override
+    protected List<RequestPatternBuilder> tokenRequests() {
+        return List.of(postRequestedFor(urlPathEqualTo(VaultStubs.LOGIN_PATH)),
+                postRequestedFor(urlPathEqualTo(VaultStubs.RENEW_SELF_PATH)));
+    }
 }
