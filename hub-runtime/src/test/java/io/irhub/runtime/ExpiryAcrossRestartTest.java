@@ -50,7 +50,8 @@ class ExpiryAcrossRestartTest {
                     HubFixture.splunkAlert("sid-expiry", "Risky sign-in", "erin@example.com", "high"));
             assertThat(r.statusCode()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(20)).until(() ->
-                    fixture.okta.requests("POST", "/api/v1/users/00u5erin/lifecycle/suspend").size() == 1);
+                    fixture.okta.requests("POST", "/api/v1/users/00u5erin/lifecycle/suspend").size() == 1
+                            && fixture.count("SELECT count(*) FROM action WHERE verb = 'suspend' AND state = 'succeeded'") == 1);
             Instant expiresAt = Instant.parse(fixture.strings(
                     "SELECT to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM action WHERE verb = 'suspend'").get(0));
             hub.kill();

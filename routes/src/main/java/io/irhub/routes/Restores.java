@@ -67,7 +67,7 @@ public final class Restores {
             if (!s.verb.equals(Verb.SUSPEND.wireName())) {
                 throw new Refused(409, "action " + actionId + " is a " + s.verb + ": only a suspension is restored");
             }
-            if (!s.state.equals("succeeded")) {
+            if (!s.hubMade()) {
                 throw new Refused(409, "action " + actionId + " is " + s.state
                         + ": only a suspension the hub carried out is restored (restoring it would undo a change the hub did not make)");
             }
@@ -80,7 +80,8 @@ public final class Restores {
         return Database.inTransaction(dataSource, c -> {
             List<UUID> ids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT id FROM action WHERE correlation_id = ? AND verb = 'suspend' AND state = 'succeeded'
+                    SELECT id FROM action WHERE correlation_id = ? AND verb = 'suspend'
+                      AND (state = 'succeeded' OR (state = 'already-done' AND attempts > 1))
                     ORDER BY seq""")) {
                 ps.setObject(1, correlationId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -106,7 +107,8 @@ public final class Restores {
             List<UUID> due = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT a.id FROM action a
-                    WHERE a.verb = 'suspend' AND a.state = 'succeeded' AND a.expires_at IS NOT NULL
+                    WHERE a.verb = 'suspend' AND (a.state = 'succeeded' OR (a.state = 'already-done' AND a.attempts > 1))
+                      AND a.expires_at IS NOT NULL
                       AND a.expires_at <= ? AND a.confirmed_at IS NULL
                       AND NOT EXISTS (SELECT 1 FROM action r WHERE r.restores_action_id = a.id)
                     ORDER BY a.expires_at LIMIT 500 FOR UPDATE SKIP LOCKED""")) {
@@ -198,13 +200,20 @@ public final class Restores {
         return java.util.Optional.of(new DispatchOrder(restoreId, s.identityKey));
     }
 
+    /**
+     * @param attempts how often the hub claimed it; an action resumed after a crash that finds the target already in
+     *                 the wanted state most probably finds its own first attempt's change, so it is the hub's to undo
+     */
     private record Suspension(UUID id, UUID correlationId, String verb, String state, String target,
-                              String identityKey, Instant expiresAt) {
+                              String identityKey, Instant expiresAt, int attempts) {
+        boolean hubMade() {
+            return state.equals("succeeded") || (state.equals("already-done") && attempts > 1);
+        }
     }
 
     private static Suspension suspension(Connection c, UUID actionId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT id, correlation_id, verb, state, target_instance, identity_key, expires_at
+                SELECT id, correlation_id, verb, state, target_instance, identity_key, expires_at, attempts
                 FROM action WHERE id = ? FOR UPDATE""")) {
             ps.setObject(1, actionId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -213,7 +222,7 @@ public final class Restores {
                 }
                 java.sql.Timestamp exp = rs.getTimestamp(7);
                 return new Suspension(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), exp == null ? null : exp.toInstant());
+                        rs.getString(4), rs.getString(5), rs.getString(6), exp == null ? null : exp.toInstant(), rs.getInt(8));
             }
         }
     }

@@ -129,6 +129,16 @@ class RestoresTest {
     }
 
     @Test
+    void aSuspensionResumedAfterACrashAndFoundDoneIsTheHubsToRestore() {
+        UUID corr = store.accept(signal("sid-r4", "alice@example.com")).correlationId();
+        DispatchOrder order = planStep.plan(corr).toDispatch().get(0);
+        store.claim(order.actionId(), false).orElseThrow();                  // attempt 1: the hub died mid-call
+        Claimed resumed = store.claim(order.actionId(), true).orElseThrow(); // attempt 2 finds the change made
+        store.complete(resumed.request(), ActionOutcome.alreadyDone("00u1", "already suspended", Map.of()));
+        assertThat(restores.restoreAction(order.actionId(), "api:x", null)).hasSize(1);
+    }
+
+    @Test
     void anIncidentRestoreCoversEverySuspensionOfIt() throws SQLException {
         List<UUID> ids = carryOut("sid-r3", ActionOutcome.Status.SUCCEEDED, ActionOutcome.Status.SUCCEEDED);
         UUID correlation;
