@@ -56,7 +56,9 @@ class ConfigAndSecretsTest {
                 .isEqualTo("${file:/run/secrets/irhub/okta-main/OKTA_SUSPEND_KEY}");
         assertThat(config.path("approval").path("two-person-for-irreversible").asBoolean()).isTrue();
         assertThat(config.path("guards").path("blast-radius").path("max-actions").asInt()).isEqualTo(50);
-        assertThat(config.path("pipeline").path("partitions").asInt()).isEqualTo(8);
+        assertThat(config.path("pipeline").path("partitions").asInt()).isEqualTo(12);
+        assertThat(config.path("pipeline").path("bus").asText()).isEqualTo("kafka");
+        assertThat(config.path("kafka").path("bootstrap-servers").asText()).isNotBlank();
         assertThat(config.path("api").path("tokens").get(0).path("role").asText()).isEqualTo("operator");
         JsonNode topic = config.path("sources").get(1).path("kafka");
         assertThat(topic.path("topic").asText()).isEqualTo("edr-signals");
