@@ -1,0 +1,94 @@
+package io.irhub.bench;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What autovacuum does for the hub's tables, for a server that runs with {@code autovacuum = off} (this project's
+ * machine server does). Every {@code naptime} it applies autovacuum's default thresholds: ANALYZE a table once more
+ * than 50 + 10 % of its rows changed since the last analyze, VACUUM it once its dead rows exceed 50 + 20 %.
+ *
+ * <p>Why it matters: without statistics PostgreSQL keeps the generic plans it made for the hub's prepared statements
+ * while the tables were empty. Planning's {@code SELECT … FROM signal WHERE correlation_id = ? AND state = 'accepted'
+ * FOR UPDATE} then walks the partial index {@code signal_unplanned} (every unplanned signal) instead of the unique
+ * index on {@code correlation_id}, so each plan costs O(backlog) and a storm slows down quadratically.
+ */
+final class AutovacuumStandIn implements AutoCloseable {
+    private final Thread thread;
+    private volatile boolean running = true;
+    final AtomicInteger analyzes = new AtomicInteger();
+    final AtomicInteger vacuums = new AtomicInteger();
+
+    AutovacuumStandIn(Db db, String database, long naptimeMillis) {
+        thread = new Thread(() -> {
+            try (Connection c = db.connect(database)) {
+                while (running) {
+                    try {
+                        Thread.sleep(naptimeMillis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    pass(c);
+                }
+            } catch (SQLException e) {
+                System.out.println("[bench] autovacuum stand-in stopped: " + e.getMessage());
+            }
+        }, "autovacuum-stand-in");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    static boolean serverAutovacuumOff(Db db, String database) {
+        try (Connection c = db.connect(database); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW autovacuum")) {
+            rs.next();
+            return rs.getString(1).equals("off");
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private void pass(Connection c) throws SQLException {
+        List<String> analyze = new ArrayList<>();
+        List<String> vacuum = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+                SELECT relname, n_live_tup, n_dead_tup, n_mod_since_analyze FROM pg_stat_user_tables""")) {
+            while (rs.next()) {
+                long live = rs.getLong(2);
+                if (rs.getLong(4) > 50 + 0.1 * live) {
+                    analyze.add(rs.getString(1));
+                }
+                if (rs.getLong(3) > 50 + 0.2 * live) {
+                    vacuum.add(rs.getString(1));
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            for (String t : vacuum) {
+                if (!running) {
+                    return;
+                }
+                s.execute("VACUUM " + (analyze.remove(t) ? "(ANALYZE) " : "") + "\"" + t + "\"");
+                vacuums.incrementAndGet();
+            }
+            for (String t : analyze) {
+                if (!running) {
+                    return;
+                }
+                s.execute("ANALYZE \"" + t + "\"");
+                analyzes.incrementAndGet();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}
