@@ -37,7 +37,7 @@ final class JfrSummary {
         SUBSYSTEMS.put("Vert.x / Netty (HTTP server)", f -> f.startsWith("io.vertx.") || f.startsWith("io.netty."));
         SUBSYSTEMS.put("Camel engine (org.apache.camel)", f -> f.startsWith("org.apache.camel."));
         SUBSYSTEMS.put("Jackson JSON", f -> f.startsWith("com.fasterxml.jackson."));
-        SUBSYSTEMS.put("logging (slf4j-simple)", f -> f.startsWith("org.slf4j."));
+        SUBSYSTEMS.put("logging (slf4j, log4j2)", f -> f.startsWith("org.slf4j.") || f.startsWith("org.apache.logging."));
         SUBSYSTEMS.put("Micrometer metrics", f -> f.startsWith("io.micrometer."));
         SUBSYSTEMS.put("SHA-256 / crypto (MessageDigest, sun.security)", f -> f.startsWith("java.security.MessageDigest")
                 || f.startsWith("sun.security.provider."));
@@ -207,7 +207,7 @@ final class JfrSummary {
         }
         for (RecordedFrame f : st.getFrames()) {
             String name = frame(f);
-            if (name.startsWith("io.irhub.") || name.startsWith("org.slf4j.")) {
+            if (name.startsWith("io.irhub.") || name.startsWith("org.slf4j.") || name.startsWith("org.apache.logging.")) {
                 return name;
             }
         }
