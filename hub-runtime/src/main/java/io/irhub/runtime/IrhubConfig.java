@@ -47,9 +47,17 @@ public record IrhubConfig(Server server, Management management, Store store, Pip
      * @param bus          {@code in-process} (default, one hub) or {@code kafka} (several replicas share the work)
      * @param topics       the Kafka bus's topics (defaults {@code irhub-signals}, {@code irhub-actions}, {@code irhub-audit})
      * @param createTopics create missing topics at start-up with {@code partitions} partitions (default true)
+     * @param circuitBreaker when a target's actions wait instead of failing one after another
      */
     public record Pipeline(Integer partitions, String sweepEvery, String expiryCheckEvery, String bus, Topics topics,
-                           Boolean createTopics) {
+                           Boolean createTopics, CircuitBreaker circuitBreaker) {
+    }
+
+    /**
+     * Per target: open when {@code failureRate} percent of the last {@code window} calls (at least
+     * {@code minimumCalls}) failed; while open (for {@code openFor}) the target's actions wait, pending.
+     */
+    public record CircuitBreaker(Integer failureRate, Integer window, Integer minimumCalls, String openFor) {
     }
 
     /** @param audit every chained audit row, in chain order (one partition), for a SIEM */

@@ -293,13 +293,13 @@ public final class Approvals {
         List<DispatchOrder> orders = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE action SET state = ?, updated_at = ? WHERE plan_id = ? AND state = 'awaiting-approval'
-                RETURNING id, identity_key""")) {
+                RETURNING id, identity_key, target_instance""")) {
             ps.setString(1, approved ? "pending" : state);
             ps.setObject(2, utc(now));
             ps.setObject(3, planId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    orders.add(new DispatchOrder(rs.getObject(1, UUID.class), rs.getString(2)));
+                    orders.add(new DispatchOrder(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
                 }
             }
         }

@@ -5,8 +5,8 @@ package io.irhub.routes;
  * committed, so a message lost with the process is found again by {@link PipelineRoutes}' recovery.
  */
 public final class Bus {
-    /** Correlation ids of accepted signals, to be planned. */
-    public static final String SIGNALS = "seda:irhub-signals?size=100000&blockWhenFull=true&waitForTaskToComplete=Never";
+    /** Accepted signals ({@code PipelineStore.Accepted}), each put onto its planning partition by its order key. */
+    public static final String SIGNALS = "direct:irhub-signals";
     /** Audit events that go with no other change (refused deliveries), wire-tapped here. */
     public static final String AUDIT = "seda:irhub-audit?size=10000&waitForTaskToComplete=Never";
 
@@ -31,6 +31,11 @@ public final class Bus {
     /** Actions of one identity always go to one partition, which has one consumer: per-identity order. */
     public static String actions(int partition) {
         return "seda:irhub-actions-" + partition + "?size=100000&blockWhenFull=true&waitForTaskToComplete=Never";
+    }
+
+    /** Signals with one order key (first identity) always go to one planning partition, which has one consumer. */
+    public static String plan(int partition) {
+        return "seda:irhub-plan-" + partition + "?size=100000&blockWhenFull=true&waitForTaskToComplete=Never";
     }
 
     public static int partitionOf(String identityKey, int partitions) {

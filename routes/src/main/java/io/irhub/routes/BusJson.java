@@ -57,13 +57,15 @@ public final class BusJson {
     }
 
     public static String order(DispatchOrder o) {
-        return Json.write(Map.of("action_id", o.actionId().toString(), "identity_key", o.identityKey()));
+        return Json.write(Map.of("action_id", o.actionId().toString(), "identity_key", o.identityKey(),
+                "target", o.targetInstance()));
     }
 
     public static DispatchOrder order(String json) {
         try {
             JsonNode n = Json.MAPPER.readTree(json);
-            return new DispatchOrder(UUID.fromString(n.get("action_id").asText()), n.get("identity_key").asText());
+            return new DispatchOrder(UUID.fromString(n.get("action_id").asText()), n.get("identity_key").asText(),
+                    n.path("target").asText(null));
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not a dispatch order: " + e.getClass().getSimpleName());
         }

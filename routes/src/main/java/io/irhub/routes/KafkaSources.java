@@ -105,11 +105,11 @@ public final class KafkaSources extends RouteBuilder {
                     null, "dead-lettered", details));
             return;
         }
-        List<UUID> fresh = new ArrayList<>();
+        List<PipelineStore.Accepted> fresh = new ArrayList<>();
         for (Signal signal : signals) {
             PipelineStore.Accepted a = store.accept(signal);
             if (!a.duplicate()) {
-                fresh.add(a.correlationId());
+                fresh.add(a);
             }
         }
         e.setProperty("irhubToPlan", fresh);

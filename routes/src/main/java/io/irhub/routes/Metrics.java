@@ -70,6 +70,13 @@ public final class Metrics {
                 .register(registry()).record(d);
     }
 
+    /** A target's circuit: 0 closed, 1 half-open (trying), 2 open (its actions wait). */
+    public void circuit(String target, java.util.function.Supplier<Number> state) {
+        io.micrometer.core.instrument.Gauge.builder("irhub.target.circuit", state)
+                .description("Target circuit state: 0 closed, 1 half-open, 2 open (actions wait, pending)")
+                .tag("target", target).register(registry());
+    }
+
     /** How old the oldest row of the last chained batch was when it was chained. */
     public void chainLag(Duration d) {
         registry();

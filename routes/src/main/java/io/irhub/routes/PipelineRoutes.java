@@ -113,8 +113,15 @@ public final class PipelineRoutes extends RouteBuilder {
                         .process(e -> e.getMessage().setBody(polling.tick(instance, poller)))
                         .split(body()).to(Bus.SIGNALS).end());
 
-        from(Bus.SIGNALS).routeId("plan").routeConfigurationId("pipeline")
-                .bean(plan, "plan")
+        // accepted signals → each onto the planning partition of its first identity, so that one identity's signals
+        // are planned in the order they were accepted while different identities are planned in parallel
+        from(Bus.SIGNALS).routeId("route-signals")
+                .process(e -> e.getMessage().setHeader("irhubPartition", Bus.plan(Bus.partitionOf(
+                        e.getMessage().getBody(Accepted.class).orderKey(), settings.partitions()))))
+                .toD("${header.irhubPartition}");
+        for (int p = 0; p < settings.partitions(); p++) {
+            from(Bus.plan(p)).routeId("plan-" + p).routeConfigurationId("pipeline")
+                .process(e -> e.getMessage().setBody(plan.plan(e.getMessage().getBody(Accepted.class).correlationId())))
                 .process(e -> {
                     PipelineStore.PlanResult r = e.getMessage().getBody(PipelineStore.PlanResult.class);
                     e.getMessage().setHeader("irhubApprovalPlan", r.approvalToPost() ? r.planId() : null);
@@ -125,6 +132,7 @@ public final class PipelineRoutes extends RouteBuilder {
                     .setBody(header("irhubApprovalPlan"))
                     .to(Bus.APPROVALS)
                 .end();
+        }
 
         // approvals: post the request, take clicks, expire what nobody decided, show outcomes
         from(Bus.APPROVALS).routeId("approval-post").routeConfigurationId("pipeline")
@@ -168,9 +176,11 @@ public final class PipelineRoutes extends RouteBuilder {
             from(Bus.actions(p)).routeId("dispatch-" + p).routeConfigurationId("pipeline")
                     .process(e -> e.getMessage().setBody(dispatch.execute(e.getMessage().getBody(DispatchOrder.class),
                             Boolean.TRUE.equals(e.getMessage().getHeader(Bus.RESUME, Boolean.class)))))
-                    .process(e -> dispatch.record(e.getMessage().getBody(DispatchStep.Executed.class)))
+                    .process(e -> {
+                        DispatchStep.Executed executed = e.getMessage().getBody(DispatchStep.Executed.class);
+                        e.getMessage().setBody(dispatch.record(executed) ? executed.request().correlationId() : null);
+                    })
                     .filter(body().isNotNull())
-                        .setBody(e -> e.getMessage().getBody(DispatchStep.Executed.class).request().correlationId())
                         .to(Bus.APPROVAL_REFRESH)
                     .end();
         }
@@ -196,6 +206,12 @@ public final class PipelineRoutes extends RouteBuilder {
                 .process(e -> e.getMessage().setBody(store.unplannedSignals(clock.instant().minus(settings.sweepEvery()))))
                 .split(body()).to(Bus.SIGNALS).end()
                 .process(e -> e.getMessage().setBody(store.unfinishedActions(clock.instant().minus(settings.sweepEvery()))))
+                .to(Bus.DISPATCH);
+
+        // Targets whose circuit held actions back and now lets calls through: their pending actions, oldest first.
+        from("timer:irhub-circuit-retry?period=1000").routeId("circuit-retry").routeConfigurationId("pipeline")
+                .process(e -> e.getMessage().setBody(dispatch.breakers().readyToRetry().stream()
+                        .flatMap(t -> store.pendingActions(t).stream()).toList()))
                 .to(Bus.DISPATCH);
 
         // Suspensions whose expiry passed unconfirmed are restored; driven by the store, so it survives restarts.
@@ -291,8 +307,7 @@ public final class PipelineRoutes extends RouteBuilder {
                         return;
                     }
                     DispatchStep.Executed executed = dispatch.execute(order, true);
-                    dispatch.record(executed);
-                    e.getMessage().setBody(executed == null ? null : executed.request().correlationId());
+                    e.getMessage().setBody(dispatch.record(executed) ? executed.request().correlationId() : null);
                 })
                 .filter(body().isNotNull())
                     .to(Bus.APPROVAL_REFRESH)
@@ -376,7 +391,7 @@ public final class PipelineRoutes extends RouteBuilder {
 
         exchange.setProperty("irhubAccepted", accepted);
         exchange.setProperty("irhubToQueue", List.of());
-        exchange.setProperty("irhubToPlan", accepted.stream().filter(a -> !a.duplicate()).map(Accepted::correlationId).toList());
+        exchange.setProperty("irhubToPlan", accepted.stream().filter(a -> !a.duplicate()).toList());
         // the path token and the request headers must not travel further (responses echo headers)
         message.removeHeaders("*");
     }

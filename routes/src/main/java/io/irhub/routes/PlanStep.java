@@ -33,7 +33,9 @@ public final class PlanStep {
 
     private PipelineStore.PlanResult planInTransaction(UUID correlationId) {
         return Database.inTransaction(store.dataSource(), c -> {
-            store.lockPlanning(c);
+            if (planner.guards().blastRadiusLimited()) {
+                store.lockPlanning(c);
+            }
             Optional<StoredSignal> signal = store.lockUnplanned(c, correlationId);
             if (signal.isEmpty()) {
                 return PipelineStore.PlanResult.NOTHING;

@@ -50,13 +50,13 @@ public final class Polling {
         this.clock = clock;
     }
 
-    /** @return the correlation ids of the signals this tick accepted (not the duplicates) */
-    public List<UUID> tick(String instance, Poller poller) {
+    /** @return the signals this tick accepted (not the duplicates) */
+    public List<PipelineStore.Accepted> tick(String instance, Poller poller) {
         Instant now = clock.instant();
         if (now.isBefore(notBefore.getOrDefault(instance, Instant.MIN))) {
             return List.of();
         }
-        List<UUID> fresh = new ArrayList<>();
+        List<PipelineStore.Accepted> fresh = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             ensureRow(c, instance, now);
             c.setAutoCommit(false);
@@ -86,7 +86,7 @@ public final class Polling {
                     for (Signal s : result.signals()) {
                         PipelineStore.Accepted a = store.accept(s);
                         if (!a.duplicate()) {
-                            fresh.add(a.correlationId());
+                            fresh.add(a);
                         }
                     }
                     checkpoint[0] = result.nextCheckpoint();

@@ -197,7 +197,7 @@ public final class Restores {
         details.put("reason", reason);
         AuditLog.append(c, new AuditEvent(now, s.correlationId, AuditEvent.Stage.RESTORE_REQUESTED, actor, s.target,
                 s.identityKey, "requested", details));
-        return java.util.Optional.of(new DispatchOrder(restoreId, s.identityKey));
+        return java.util.Optional.of(new DispatchOrder(restoreId, s.identityKey, s.target));
     }
 
     /**

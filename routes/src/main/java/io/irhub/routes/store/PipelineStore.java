@@ -50,20 +50,30 @@ public final class PipelineStore {
         return dataSource;
     }
 
-    /** What became of a delivered signal. */
-    public record Accepted(UUID correlationId, boolean duplicate) {
+    /**
+     * What became of a delivered signal.
+     *
+     * @param orderKey the key that orders its planning: the first identity's key (one identity's signals are planned
+     *                 in the order they were accepted), else the dedupe key
+     */
+    public record Accepted(UUID correlationId, boolean duplicate, String orderKey) {
     }
 
     /** A signal as stored, ready to be planned. */
     public record StoredSignal(UUID id, UUID correlationId, Signal signal) {
     }
 
-    /** An action to send to dispatch, with the identity key that orders it. */
-    public record DispatchOrder(UUID actionId, String identityKey) {
+    /** An action to send to dispatch, with the identity key that orders it and the target it goes to. */
+    public record DispatchOrder(UUID actionId, String identityKey, String targetInstance) {
     }
 
-    /** An action claimed for execution: its intent is committed. */
-    public record Claimed(ActionRequest request, boolean dryRun, int attempt) {
+    /**
+     * An action claimed for execution: its intent is committed.
+     *
+     * @param signalReceivedAt when the incident's signal was accepted (the start of detection-to-containment), or
+     *                         {@code null} for actions no signal started (restores asked for by people)
+     */
+    public record Claimed(ActionRequest request, boolean dryRun, int attempt, Instant signalReceivedAt) {
     }
 
     /**
@@ -109,7 +119,7 @@ public final class PipelineStore {
                 details.put("link", s.link());
                 AuditLog.append(c, new AuditEvent(now, correlationId, Stage.SIGNAL_ACCEPTED, "intake",
                         s.sourceInstance(), singleIdentity(s), "accepted", details));
-                return new Accepted(correlationId, false);
+                return new Accepted(correlationId, false, orderKey(s));
             }
             UUID original;
             try (PreparedStatement ps = c.prepareStatement(
@@ -123,7 +133,7 @@ public final class PipelineStore {
             }
             AuditLog.append(c, new AuditEvent(now, original, Stage.SIGNAL_DUPLICATE, "intake", s.sourceInstance(),
                     singleIdentity(s), "duplicate", details));
-            return new Accepted(original, true);
+            return new Accepted(original, true, orderKey(s));
         });
     }
 
@@ -146,7 +156,10 @@ public final class PipelineStore {
         }
     }
 
-    /** Serializes planning (across replicas too) so that the blast-radius count and the new actions agree. */
+    /**
+     * Serializes planning (across replicas too) so that the blast-radius count and the new actions agree. Taken only
+     * when a blast-radius guard is configured: without one, plans of different signals do not depend on each other.
+     */
     public void lockPlanning(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(7265346)")) {
             ps.execute();
@@ -233,7 +246,7 @@ public final class PipelineStore {
                 }
                 summary.add(line);
                 if (a.state() == PlanDraft.ActionState.PENDING) {
-                    toDispatch.add(new DispatchOrder(actionId, a.identity().key()));
+                    toDispatch.add(new DispatchOrder(actionId, a.identity().key(), a.target()));
                 }
                 if (a.state() == PlanDraft.ActionState.BLOCKED) {
                     AuditLog.append(c, new AuditEvent(now, corr, Stage.GUARD, "guard:protected-identities", a.target(),
@@ -314,11 +327,13 @@ public final class PipelineStore {
             ActionRequest request;
             boolean dryRun;
             int attempt;
+            Timestamp signalReceivedAt;
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE action SET state = 'in-flight', attempts = attempts + 1, updated_at = ?
                     WHERE id = ? AND (state = 'pending' OR (? AND state = 'in-flight'))
                     RETURNING correlation_id, verb, target_instance, identity::text, idempotency_key, expires_at,
-                              dry_run, attempts""")) {
+                              dry_run, attempts,
+                              (SELECT s.received_at FROM signal s WHERE s.correlation_id = action.correlation_id)""")) {
                 ps.setObject(1, utc(now));
                 ps.setObject(2, actionId);
                 ps.setBoolean(3, resume);
@@ -332,6 +347,7 @@ public final class PipelineStore {
                             expires == null ? null : expires.toInstant());
                     dryRun = rs.getBoolean(7);
                     attempt = rs.getInt(8);
+                    signalReceivedAt = rs.getTimestamp(9);
                 }
             }
             Map<String, Object> details = new LinkedHashMap<>();
@@ -345,13 +361,18 @@ public final class PipelineStore {
             }
             AuditLog.append(c, new AuditEvent(now, request.correlationId(), Stage.ACTION_INTENT, "dispatch",
                     request.targetInstance(), request.identity().key(), attempt > 1 ? "resumed" : "intent", details));
-            return Optional.of(new Claimed(request, dryRun, attempt));
+            return Optional.of(new Claimed(request, dryRun, attempt,
+                    signalReceivedAt == null ? null : signalReceivedAt.toInstant()));
         });
     }
 
-    /** Records an action's outcome with its audit row, and completes the plan when its last action finishes. */
-    public void complete(ActionRequest request, ActionOutcome outcome) {
-        Database.inTransaction(dataSource, c -> {
+    /**
+     * Records an action's outcome with its audit row, and completes the plan when its last action finishes.
+     *
+     * @return whether the incident has an approval request, whose message should show the outcome
+     */
+    public boolean complete(ActionRequest request, ActionOutcome outcome) {
+        return Database.inTransaction(dataSource, c -> {
             Instant now = clock.instant();
             Map<String, Object> stored = new LinkedHashMap<>();
             stored.put("status", outcome.status().name().toLowerCase(Locale.ROOT));
@@ -383,38 +404,30 @@ public final class PipelineStore {
                 ps.setObject(2, request.actionId());
                 ps.executeUpdate();
             }
-            return null;
-        });
-    }
-
-    /** When the incident's signal was accepted (the start of detection-to-containment). */
-    public Optional<Instant> receivedAt(UUID correlationId) {
-        return Database.inTransaction(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT received_at FROM signal WHERE correlation_id = ?")) {
-                ps.setObject(1, correlationId);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT EXISTS (SELECT 1 FROM approval_request WHERE correlation_id = ?)")) {
+                ps.setObject(1, request.correlationId());
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getTimestamp(1).toInstant()) : Optional.<Instant>empty();
+                    rs.next();
+                    return rs.getBoolean(1);
                 }
             }
         });
     }
 
     /** Signals accepted before {@code before} that have no plan yet (a crash between accept and plan). */
-    public List<UUID> unplannedSignals(Instant before) {
-        return ids("SELECT correlation_id FROM signal WHERE state = 'accepted' AND received_at < ? ORDER BY received_at", before);
-    }
-
-    /** Actions created before {@code before} that were never finished (a crash before or during the target call). */
-    public List<DispatchOrder> unfinishedActions(Instant before) {
+    public List<Accepted> unplannedSignals(Instant before) {
         return Database.inTransaction(dataSource, c -> {
-            List<DispatchOrder> out = new ArrayList<>();
+            List<Accepted> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT id, identity_key FROM action WHERE state IN ('pending', 'in-flight') AND created_at < ?
-                    ORDER BY created_at, seq""")) {
+                    SELECT correlation_id, identities::text, dedupe_key FROM signal
+                    WHERE state = 'accepted' AND received_at < ? ORDER BY received_at""")) {
                 ps.setObject(1, utc(before));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new DispatchOrder(rs.getObject(1, UUID.class), rs.getString(2)));
+                        List<Identity> identities = Json.identities(rs.getString(2));
+                        out.add(new Accepted(rs.getObject(1, UUID.class), false,
+                                identities.isEmpty() ? rs.getString(3) : identities.get(0).key()));
                     }
                 }
             }
@@ -422,14 +435,30 @@ public final class PipelineStore {
         });
     }
 
-    private List<UUID> ids(String sql, Instant before) {
+    /** Actions created before {@code before} that were never finished (a crash before or during the target call). */
+    public List<DispatchOrder> unfinishedActions(Instant before) {
+        return orders("""
+                SELECT id, identity_key, target_instance FROM action
+                WHERE state IN ('pending', 'in-flight') AND created_at < ?
+                ORDER BY created_at, seq""", utc(before));
+    }
+
+    /** A target's actions that wait to be claimed (held back while its circuit was open), oldest first. */
+    public List<DispatchOrder> pendingActions(String targetInstance) {
+        return orders("""
+                SELECT id, identity_key, target_instance FROM action
+                WHERE state = 'pending' AND target_instance = ?
+                ORDER BY created_at, seq""", targetInstance);
+    }
+
+    private List<DispatchOrder> orders(String sql, Object parameter) {
         return Database.inTransaction(dataSource, c -> {
-            List<UUID> out = new ArrayList<>();
+            List<DispatchOrder> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setObject(1, utc(before));
+                ps.setObject(1, parameter);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(rs.getObject(1, UUID.class));
+                        out.add(new DispatchOrder(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
                     }
                 }
             }
@@ -450,6 +479,10 @@ public final class PipelineStore {
 
     private static String idempotencyKey(UUID signalId, PlanDraft.DraftAction a) {
         return sha256(signalId + "\n" + a.verb().wireName() + "\n" + a.target() + "\n" + a.identity().key());
+    }
+
+    private static String orderKey(Signal s) {
+        return s.identities().isEmpty() ? s.dedupeKey() : s.identities().get(0).key();
     }
 
     private static String singleIdentity(Signal s) {

@@ -174,7 +174,10 @@ public class PipelineStoreTest {
         List<DispatchOrder> orders = planStep.plan(planned.correlationId()).toDispatch();
         store.claim(orders.get(0).actionId(), false);   // in flight when the "crash" happened
         Instant later = Instant.now().plusSeconds(1);
-        assertThat(store.unplannedSignals(later)).containsExactly(unplanned.correlationId());
+        // recovery plans the signal on its first identity's partition, as intake did
+        assertThat(store.unplannedSignals(later)).containsExactly(
+                new Accepted(unplanned.correlationId(), false, "user:alice@example.com"));
+        assertThat(unplanned.orderKey()).isEqualTo("user:alice@example.com");
         assertThat(store.unfinishedActions(later)).extracting(DispatchOrder::actionId)
                 .containsExactlyInAnyOrder(orders.get(0).actionId(), orders.get(1).actionId());
         assertThat(store.unplannedSignals(Instant.now().minusSeconds(60))).isEmpty();

@@ -24,7 +24,7 @@ public record AuditEvent(Instant at, UUID correlationId, Stage stage, String act
 
     public enum Stage {
         SIGNAL_ACCEPTED, SIGNAL_REFUSED, SIGNAL_DUPLICATE, PLAN, GUARD, APPROVAL, ACTION_INTENT, ACTION_OUTCOME,
-        RESTORE_REQUESTED, CONFIRMED, API_CALL, SOURCE_POLL;
+        RESTORE_REQUESTED, CONFIRMED, API_CALL, SOURCE_POLL, TARGET_CIRCUIT;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
