@@ -28,14 +28,12 @@ public final class Bus {
     private Bus() {
     }
 
-    /** Actions of one identity always go to one partition, which has one consumer: per-identity order. */
-    public static String actions(int partition) {
-        return "seda:irhub-actions-" + partition + "?size=100000&blockWhenFull=true&waitForTaskToComplete=Never";
-    }
-
-    /** Signals with one order key (first identity) always go to one planning partition, which has one consumer. */
-    public static String plan(int partition) {
-        return "seda:irhub-plan-" + partition + "?size=100000&blockWhenFull=true&waitForTaskToComplete=Never";
+    /**
+     * One identity's accepted signals (by their first identity) and dispatch orders always go to one partition, which
+     * has one consumer: per-identity order.
+     */
+    public static String partition(int partition) {
+        return "seda:irhub-partition-" + partition + "?size=100000&blockWhenFull=true&waitForTaskToComplete=Never";
     }
 
     public static int partitionOf(String identityKey, int partitions) {

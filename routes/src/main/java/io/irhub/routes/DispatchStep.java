@@ -58,10 +58,6 @@ public final class DispatchStep {
      * the target lets calls through again
      */
     public Executed execute(DispatchOrder order, boolean resume) {
-        if (state.paused()) {
-            LOG.info("paused: action {} stays pending", order.actionId());
-            return null;
-        }
         if (!breakers.tryAcquire(order.targetInstance())) {
             LOG.debug("target {} circuit open: action {} stays pending", order.targetInstance(), order.actionId());
             return null;
@@ -75,13 +71,30 @@ public final class DispatchStep {
         }
         if (claimed == null) {
             breakers.release(order.targetInstance());
+            if (state.paused()) {
+                LOG.info("paused: action {} stays pending", order.actionId());
+            }
             return null;
         }
+        return carryOut(claimed);
+    }
+
+    /**
+     * Whether the planner may claim an action for {@code target} with its plan and carry it out at once: only while
+     * the target's circuit is closed (otherwise the action takes the usual way, which waits for the circuit).
+     */
+    public boolean mayCarryOutAtOnce(String target) {
+        return breakers.closed(target);
+    }
+
+    /** Calls the target for an action whose intent is committed (claimed by {@link #execute} or with its plan). */
+    public Executed carryOut(Claimed claimed) {
         ActionRequest request = claimed.request();
+        String targetInstance = request.targetInstance();
         org.slf4j.MDC.put("correlation_id", request.correlationId().toString());
         org.slf4j.MDC.put("action_id", request.actionId().toString());
-        if (claimed.dryRun() || targets.get(request.targetInstance()) == null) {
-            breakers.release(order.targetInstance());
+        if (claimed.dryRun() || targets.get(targetInstance) == null) {
+            breakers.release(targetInstance);
         }
         if (claimed.dryRun()) {
             return new Executed(request, new ActionOutcome(ActionOutcome.Status.DRY_RUN, null,
@@ -102,7 +115,7 @@ public final class DispatchStep {
             LOG.error("target {} threw {} for action {}", request.targetInstance(), e.getClass().getName(), request.actionId());
             outcome = ActionOutcome.failed(null, "the connector failed unexpectedly (" + e.getClass().getSimpleName() + ")", Map.of());
         }
-        breakers.record(order.targetInstance(), outcome.status(), java.time.Duration.ofNanos(System.nanoTime() - started));
+        breakers.record(targetInstance, outcome.status(), java.time.Duration.ofNanos(System.nanoTime() - started));
         return new Executed(request, outcome, claimed.signalReceivedAt());
     }
 

@@ -113,24 +113,48 @@ public final class PipelineRoutes extends RouteBuilder {
                         .process(e -> e.getMessage().setBody(polling.tick(instance, poller)))
                         .split(body()).to(Bus.SIGNALS).end());
 
-        // accepted signals → each onto the planning partition of its first identity, so that one identity's signals
-        // are planned in the order they were accepted while different identities are planned in parallel
+        // Accepted signals and dispatch orders share one partitioned set of queues, keyed by identity (a signal by its
+        // first identity): one consumer per partition plans a signal and, on the in-process bus, carries out at once the
+        // actions that are its own partition's (their intent commits with the plan); other actions, and orders from
+        // approvals, restores, expiry and recovery, queue behind on their identity's partition. So one identity's work is
+        // done in order, by one thread, while different identities go in parallel.
         from(Bus.SIGNALS).routeId("route-signals")
-                .process(e -> e.getMessage().setHeader("irhubPartition", Bus.plan(Bus.partitionOf(
+                .process(e -> e.getMessage().setHeader("irhubPartition", Bus.partition(Bus.partitionOf(
                         e.getMessage().getBody(Accepted.class).orderKey(), settings.partitions()))))
                 .toD("${header.irhubPartition}");
         for (int p = 0; p < settings.partitions(); p++) {
-            from(Bus.plan(p)).routeId("plan-" + p).routeConfigurationId("pipeline")
-                .process(e -> e.getMessage().setBody(plan.plan(e.getMessage().getBody(Accepted.class).correlationId())))
-                .process(e -> {
-                    PipelineStore.PlanResult r = e.getMessage().getBody(PipelineStore.PlanResult.class);
-                    e.getMessage().setHeader("irhubApprovalPlan", r.approvalToPost() ? r.planId() : null);
-                    e.getMessage().setBody(r.toDispatch());
-                })
-                .to(Bus.DISPATCH)
-                .filter(header("irhubApprovalPlan").isNotNull())
-                    .setBody(header("irhubApprovalPlan"))
-                    .to(Bus.APPROVALS)
+            int partition = p;
+            from(Bus.partition(p)).routeId("partition-" + p).routeConfigurationId("pipeline")
+                .choice()
+                    .when(body().isInstanceOf(Accepted.class))
+                        .process(e -> e.getMessage().setBody(plan.plan(e.getMessage().getBody(Accepted.class).correlationId(),
+                                claimNow(partition))))
+                        .process(e -> {
+                            PipelineStore.PlanResult r = e.getMessage().getBody(PipelineStore.PlanResult.class);
+                            e.getMessage().setHeader("irhubApprovalPlan", r.approvalToPost() ? r.planId() : null);
+                            e.setProperty("irhubClaimed", r.claimed());
+                            e.getMessage().setBody(r.toDispatch());
+                        })
+                        .to(Bus.DISPATCH)
+                        .filter(header("irhubApprovalPlan").isNotNull())
+                            .setBody(header("irhubApprovalPlan"))
+                            .to(Bus.APPROVALS)
+                        .end()
+                        .split(exchangeProperty("irhubClaimed"))
+                            .process(e -> e.getMessage().setBody(dispatch.carryOut(e.getMessage().getBody(PipelineStore.Claimed.class))))
+                            .process(this::record)
+                            .filter(body().isNotNull())
+                                .to(Bus.APPROVAL_REFRESH)
+                            .end()
+                        .end()
+                    .endChoice()
+                    .otherwise()
+                        .process(e -> e.getMessage().setBody(dispatch.execute(e.getMessage().getBody(DispatchOrder.class),
+                                Boolean.TRUE.equals(e.getMessage().getHeader(Bus.RESUME, Boolean.class)))))
+                        .process(this::record)
+                        .filter(body().isNotNull())
+                            .to(Bus.APPROVAL_REFRESH)
+                        .end()
                 .end();
         }
 
@@ -172,18 +196,6 @@ public final class PipelineRoutes extends RouteBuilder {
                     .end();
         }
 
-        for (int p = 0; settings.kafkaBus() == null && p < settings.partitions(); p++) {
-            from(Bus.actions(p)).routeId("dispatch-" + p).routeConfigurationId("pipeline")
-                    .process(e -> e.getMessage().setBody(dispatch.execute(e.getMessage().getBody(DispatchOrder.class),
-                            Boolean.TRUE.equals(e.getMessage().getHeader(Bus.RESUME, Boolean.class)))))
-                    .process(e -> {
-                        DispatchStep.Executed executed = e.getMessage().getBody(DispatchStep.Executed.class);
-                        e.getMessage().setBody(dispatch.record(executed) ? executed.request().correlationId() : null);
-                    })
-                    .filter(body().isNotNull())
-                        .to(Bus.APPROVAL_REFRESH)
-                    .end();
-        }
 
         from(Bus.AUDIT).routeId("audit")
                 .process(e -> audit.append(e.getProperty(Bus.AUDIT_EVENT, io.irhub.connector.api.AuditEvent.class)));
@@ -363,7 +375,25 @@ public final class PipelineRoutes extends RouteBuilder {
     private void choosePartition(Exchange exchange) {
         DispatchOrder order = exchange.getMessage().getBody(DispatchOrder.class);
         exchange.getMessage().setHeader("irhubPartition",
-                Bus.actions(Bus.partitionOf(order.identityKey(), settings.partitions())));
+                Bus.partition(Bus.partitionOf(order.identityKey(), settings.partitions())));
+    }
+
+    /** Records an action's outcome; the body becomes the correlation id whose approval message to refresh, or null. */
+    private void record(Exchange e) {
+        DispatchStep.Executed executed = e.getMessage().getBody(DispatchStep.Executed.class);
+        e.getMessage().setBody(dispatch.record(executed) ? executed.request().correlationId() : null);
+    }
+
+    /**
+     * What partition {@code p}'s planner carries out itself: actions of identities on its own partition, to targets
+     * whose circuit is closed; only on the in-process bus (on Kafka, dispatch orders travel on the actions topic).
+     */
+    private PipelineStore.ClaimNow claimNow(int p) {
+        if (settings.kafkaBus() != null) {
+            return PipelineStore.ClaimNow.NONE;
+        }
+        return (identityKey, target) -> Bus.partitionOf(identityKey, settings.partitions()) == p
+                && dispatch.mayCarryOutAtOnce(target);
     }
 
     private void receive(Exchange exchange) throws IntakeRefusal {

@@ -26,12 +26,21 @@ public final class PlanStep {
 
     /** @return the actions to dispatch now, and whether the plan waits for approval */
     public PipelineStore.PlanResult plan(UUID correlationId) {
+        return plan(correlationId, PipelineStore.ClaimNow.NONE);
+    }
+
+    /**
+     * Plans, and claims with the plan the actions {@code claimNow} picks: the caller carries those out next.
+     *
+     * @return the claimed actions, the others to dispatch, and whether the plan waits for approval
+     */
+    public PipelineStore.PlanResult plan(UUID correlationId, PipelineStore.ClaimNow claimNow) {
         try (var ignored = org.slf4j.MDC.putCloseable("correlation_id", correlationId.toString())) {
-            return planInTransaction(correlationId);
+            return planInTransaction(correlationId, claimNow);
         }
     }
 
-    private PipelineStore.PlanResult planInTransaction(UUID correlationId) {
+    private PipelineStore.PlanResult planInTransaction(UUID correlationId, PipelineStore.ClaimNow claimNow) {
         return Database.inTransaction(store.dataSource(), c -> {
             if (planner.guards().blastRadiusLimited()) {
                 store.lockPlanning(c);
@@ -44,7 +53,7 @@ public final class PlanStep {
                     ? store.recentAutomaticActions(c, planner.guards().window()) : 0;
             var draft = planner.plan(signal.get().signal(), recent);
             metrics.plan(draft.matched() ? draft.mode().wireName() : "no-match");
-            return store.savePlan(c, signal.get(), draft);
+            return store.savePlan(c, signal.get(), draft, claimNow);
         });
     }
 }

@@ -106,6 +106,11 @@ public final class TargetBreakers {
         return false;
     }
 
+    /** Whether {@code target}'s circuit is closed (calls go through without holding a trial permission). */
+    public boolean closed(String target) {
+        return breaker(target).getState() == CircuitBreaker.State.CLOSED;
+    }
+
     /** A permission taken by {@link #tryAcquire} that no call used (the action was not claimable). */
     public void release(String target) {
         if (target != null) {

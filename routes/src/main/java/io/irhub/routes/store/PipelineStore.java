@@ -60,7 +60,20 @@ public final class PipelineStore {
     }
 
     /** A signal as stored, ready to be planned. */
-    public record StoredSignal(UUID id, UUID correlationId, Signal signal) {
+    public record StoredSignal(UUID id, UUID correlationId, Signal signal, Instant receivedAt) {
+    }
+
+    /**
+     * Which of a plan's dispatchable actions the planner's own thread may carry out at once. The first action it
+     * picks is claimed with the plan (its intent commits with the plan: one transaction less), and the caller calls
+     * the target next; the others are dispatched as usual and queue behind it, so the audit trail still reads intent,
+     * outcome, intent, outcome.
+     */
+    @FunctionalInterface
+    public interface ClaimNow {
+        ClaimNow NONE = (identityKey, target) -> false;
+
+        boolean test(String identityKey, String targetInstance);
     }
 
     /** An action to send to dispatch, with the identity key that orders it and the target it goes to. */
@@ -141,7 +154,7 @@ public final class PipelineStore {
     public Optional<StoredSignal> lockUnplanned(Connection c, UUID correlationId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT id, source_instance, source_type, dedupe_key, detection, severity, detected_at, identities::text,
-                       link, raw_payload
+                       link, raw_payload, received_at
                 FROM signal WHERE correlation_id = ? AND state = 'accepted' FOR UPDATE""")) {
             ps.setObject(1, correlationId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -151,7 +164,8 @@ public final class PipelineStore {
                 Signal s = new Signal(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                         Severity.parse(rs.getString(6)), rs.getTimestamp(7).toInstant(), Json.identities(rs.getString(8)),
                         rs.getString(9), rs.getString(10));
-                return Optional.of(new StoredSignal(rs.getObject(1, UUID.class), correlationId, s));
+                return Optional.of(new StoredSignal(rs.getObject(1, UUID.class), correlationId, s,
+                        rs.getTimestamp(11).toInstant()));
             }
         }
     }
@@ -186,7 +200,16 @@ public final class PipelineStore {
      * @return the plan, the actions to dispatch now, and whether an approval request waits to be posted
      */
     public PlanResult savePlan(Connection c, StoredSignal stored, PlanDraft draft) throws SQLException {
+        return savePlan(c, stored, draft, ClaimNow.NONE);
+    }
+
+    /**
+     * As {@link #savePlan(Connection, StoredSignal, PlanDraft)}, also claiming the first dispatchable action
+     * {@code claimNow} picks (not while the kill switch is on): it is stored in flight with its intent row.
+     */
+    public PlanResult savePlan(Connection c, StoredSignal stored, PlanDraft draft, ClaimNow claimNow) throws SQLException {
         Instant now = clock.instant();
+        boolean mayClaim = claimNow != ClaimNow.NONE && !paused(c);
         UUID planId = UUID.randomUUID();
         UUID corr = stored.correlationId();
         try (PreparedStatement ps = c.prepareStatement("""
@@ -209,15 +232,19 @@ public final class PipelineStore {
         }
 
         List<DispatchOrder> toDispatch = new ArrayList<>();
+        List<Claimed> claimed = new ArrayList<>();
+        List<AuditEvent> intents = new ArrayList<>();
         List<Map<String, Object>> summary = new ArrayList<>();
         boolean automatic = draft.matched() && draft.mode() == io.irhub.routes.policy.Mode.AUTO;
         boolean dryRun = draft.matched() && draft.mode() == io.irhub.routes.policy.Mode.DRY_RUN;
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO action (id, plan_id, correlation_id, seq, verb, target_instance, identity, identity_key,
-                                    idempotency_key, automatic, dry_run, expires_at, state, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                                    idempotency_key, automatic, dry_run, expires_at, state, created_at, updated_at, attempts)
+                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             for (PlanDraft.DraftAction a : draft.actions()) {
                 UUID actionId = UUID.randomUUID();
+                boolean claimHere = mayClaim && claimed.isEmpty() && a.state() == PlanDraft.ActionState.PENDING
+                        && claimNow.test(a.identity().key(), a.target());
                 ps.setObject(1, actionId);
                 ps.setObject(2, planId);
                 ps.setObject(3, corr);
@@ -230,9 +257,10 @@ public final class PipelineStore {
                 ps.setBoolean(10, automatic);
                 ps.setBoolean(11, dryRun);
                 ps.setObject(12, a.expiresAt() == null ? null : utc(a.expiresAt()));
-                ps.setString(13, a.state().wire);
+                ps.setString(13, claimHere ? "in-flight" : a.state().wire);
                 ps.setObject(14, utc(now));
                 ps.setObject(15, utc(now));
+                ps.setInt(16, claimHere ? 1 : 0);
                 ps.addBatch();
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("action_id", actionId.toString());
@@ -245,7 +273,12 @@ public final class PipelineStore {
                     line.put("expires_at", a.expiresAt().toString());
                 }
                 summary.add(line);
-                if (a.state() == PlanDraft.ActionState.PENDING) {
+                if (claimHere) {
+                    ActionRequest request = new ActionRequest(actionId, corr, a.verb(), a.target(), a.identity(),
+                            idempotencyKey(stored.id(), a), a.expiresAt());
+                    claimed.add(new Claimed(request, dryRun, 1, stored.receivedAt()));
+                    intents.add(intent(now, request, dryRun, 1));
+                } else if (a.state() == PlanDraft.ActionState.PENDING) {
                     toDispatch.add(new DispatchOrder(actionId, a.identity().key(), a.target()));
                 }
                 if (a.state() == PlanDraft.ActionState.BLOCKED) {
@@ -275,7 +308,32 @@ public final class PipelineStore {
         AuditLog.append(c, new AuditEvent(now, corr, Stage.PLAN, draft.matched() ? "policy:" + draft.policy() : "planner",
                 stored.signal().sourceInstance(), singleIdentity(stored.signal()),
                 draft.matched() ? draft.planState() : "no-match", details));
-        return new PlanResult(planId, toDispatch, draft.approval() != null && draft.planState().equals("awaiting-approval"));
+        for (AuditEvent intent : intents) {
+            AuditLog.append(c, intent);
+        }
+        return new PlanResult(planId, toDispatch, draft.approval() != null && draft.planState().equals("awaiting-approval"),
+                claimed);
+    }
+
+    private static boolean paused(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT enabled FROM hub_state WHERE name = 'paused'");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    private static AuditEvent intent(Instant now, ActionRequest request, boolean dryRun, int attempt) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("action_id", request.actionId().toString());
+        details.put("verb", request.verb().wireName());
+        details.put("idempotency_key", request.idempotencyKey());
+        details.put("attempt", attempt);
+        details.put("dry_run", dryRun);
+        if (request.expiresAt() != null) {
+            details.put("expires_at", request.expiresAt().toString());
+        }
+        return new AuditEvent(now, request.correlationId(), Stage.ACTION_INTENT, "dispatch",
+                request.targetInstance(), request.identity().key(), attempt > 1 ? "resumed" : "intent", details);
     }
 
     /**
@@ -283,9 +341,15 @@ public final class PipelineStore {
      *
      * @param toDispatch       the actions to dispatch now
      * @param approvalToPost   whether an approval request was stored and waits to be posted
+     * @param claimed          the actions claimed with the plan (see {@link ClaimNow}), for the caller to carry out
      */
-    public record PlanResult(UUID planId, List<DispatchOrder> toDispatch, boolean approvalToPost) {
-        public static final PlanResult NOTHING = new PlanResult(null, List.of(), false);
+    public record PlanResult(UUID planId, List<DispatchOrder> toDispatch, boolean approvalToPost, List<Claimed> claimed) {
+        public static final PlanResult NOTHING = new PlanResult(null, List.of(), false, List.of());
+
+        public PlanResult {
+            toDispatch = List.copyOf(toDispatch);
+            claimed = List.copyOf(claimed);
+        }
     }
 
     private static void insertApprovalRequest(Connection c, UUID planId, UUID corr, PlanDraft draft, Instant now)
@@ -319,7 +383,8 @@ public final class PipelineStore {
      * Claims an action for execution and commits its intent audit row before anyone calls the target.
      *
      * @param resume also claim an action left in flight by a crashed run (recovery only)
-     * @return empty when the action is not claimable (already finished, awaiting approval, or claimed elsewhere)
+     * @return empty when the action is not claimable (already finished, awaiting approval, claimed elsewhere, or the
+     * kill switch is on: read in the same statement, so a pause takes effect for every claim after it)
      */
     public Optional<Claimed> claim(UUID actionId, boolean resume) {
         return Database.inTransaction(dataSource, c -> {
@@ -331,6 +396,7 @@ public final class PipelineStore {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE action SET state = 'in-flight', attempts = attempts + 1, updated_at = ?
                     WHERE id = ? AND (state = 'pending' OR (? AND state = 'in-flight'))
+                      AND NOT EXISTS (SELECT 1 FROM hub_state WHERE name = 'paused' AND enabled)
                     RETURNING correlation_id, verb, target_instance, identity::text, idempotency_key, expires_at,
                               dry_run, attempts,
                               (SELECT s.received_at FROM signal s WHERE s.correlation_id = action.correlation_id)""")) {
@@ -350,17 +416,7 @@ public final class PipelineStore {
                     signalReceivedAt = rs.getTimestamp(9);
                 }
             }
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("action_id", actionId.toString());
-            details.put("verb", request.verb().wireName());
-            details.put("idempotency_key", request.idempotencyKey());
-            details.put("attempt", attempt);
-            details.put("dry_run", dryRun);
-            if (request.expiresAt() != null) {
-                details.put("expires_at", request.expiresAt().toString());
-            }
-            AuditLog.append(c, new AuditEvent(now, request.correlationId(), Stage.ACTION_INTENT, "dispatch",
-                    request.targetInstance(), request.identity().key(), attempt > 1 ? "resumed" : "intent", details));
+            AuditLog.append(c, intent(now, request, dryRun, attempt));
             return Optional.of(new Claimed(request, dryRun, attempt,
                     signalReceivedAt == null ? null : signalReceivedAt.toInstant()));
         });

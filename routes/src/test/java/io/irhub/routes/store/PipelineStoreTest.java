@@ -168,6 +168,46 @@ public class PipelineStoreTest {
     }
 
     @Test
+    void theFirstActionClaimedWithThePlanHasItsIntentCommittedWithIt() throws SQLException {
+        Accepted a = store.accept(signal("sid-claim", "alice@example.com", "bob@example.com"));
+        // the planner's partition owns alice, not bob
+        PipelineStore.PlanResult r = planStep.plan(a.correlationId(),
+                (identity, target) -> identity.equals("user:alice@example.com"));
+        assertThat(r.claimed()).extracting(c -> c.request().identity().key() + " " + c.request().verb().wireName())
+                .containsExactly("user:alice@example.com suspend");
+        assertThat(r.claimed()).allSatisfy(c -> {
+            assertThat(c.attempt()).isEqualTo(1);
+            assertThat(c.signalReceivedAt()).isNotNull();
+        });
+        // alice's second action queues behind the first; bob's go to his partition
+        assertThat(r.toDispatch()).extracting(DispatchOrder::identityKey)
+                .containsExactly("user:alice@example.com", "user:bob@example.com", "user:bob@example.com");
+        assertThat(count("SELECT count(*) FROM action WHERE state = 'in-flight' AND attempts = 1")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM audit_event WHERE stage = 'action-intent' AND outcome = 'intent'")).isEqualTo(1);
+        // the intent rows follow the plan row: the chain shows plan, then intent
+        assertThat(count("""
+                SELECT count(*) FROM audit_event i, audit_event p
+                WHERE i.stage = 'action-intent' AND p.stage = 'plan' AND i.id > p.id""")).isEqualTo(1);
+        // claimed once: a dispatch order for the same action finds nothing to claim
+        assertThat(store.claim(r.claimed().get(0).request().actionId(), false)).isEmpty();
+        store.complete(r.claimed().get(0).request(), ActionOutcome.succeeded("00u1", "suspended", Map.of()));
+    }
+
+    @Test
+    void whileTheKillSwitchIsOnNothingIsClaimedWithThePlanOrByDispatch() throws SQLException {
+        new io.irhub.routes.HubState(db, Clock.systemUTC()).setPaused(true, "test");
+        Accepted a = store.accept(signal("sid-paused", "alice@example.com"));
+        PipelineStore.PlanResult r = planStep.plan(a.correlationId(), (identity, target) -> true);
+        assertThat(r.claimed()).isEmpty();
+        assertThat(r.toDispatch()).hasSize(2);
+        assertThat(store.claim(r.toDispatch().get(0).actionId(), false)).isEmpty();
+        assertThat(count("SELECT count(*) FROM action WHERE state = 'pending'")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM audit_event WHERE stage = 'action-intent'")).isZero();
+        new io.irhub.routes.HubState(db, Clock.systemUTC()).setPaused(false, "test");
+        assertThat(store.claim(r.toDispatch().get(0).actionId(), false)).isPresent();
+    }
+
+    @Test
     void recoveryFindsUnplannedSignalsAndUnfinishedActions() {
         Accepted unplanned = store.accept(signal("sid-6", "alice@example.com"));
         Accepted planned = store.accept(signal("sid-7", "bob@example.com"));
