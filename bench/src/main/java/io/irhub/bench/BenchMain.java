@@ -155,15 +155,6 @@ public final class BenchMain {
             Map<String, long[]> fullPerSecond;
             HubProcess hub = new HubProcess(jar, work.resolve("hub"), db.url(hubDb), db.user, okta.baseUrl(),
                     o.optionalInt("hub-pool-size"), o.optionalInt("hub-partitions"), hubJavaOpts, jfrFile);
-            List<Path> missing = HubProcess.missingFromPackage(jar, benchDir.resolve("target").resolve("hub-extra"));
-            if (!missing.isEmpty()) {
-                hub.extraClassPath(missing);
-                String note = "the packaged hub's manifest lacks nimbus-jose-jwt (hub-runtime/pom.xml gives it test scope), so "
-                        + "`java -jar irhub.jar run` with an okta target fails with NoClassDefFoundError; the bench starts it as "
-                        + "`java -cp irhub.jar:" + missing.get(0).getFileName() + " io.irhub.runtime.IrhubCommand`";
-                setup.put("hub_classpath_patch", note);
-                log("NOTE: %s", note);
-            }
             long hubStart = System.nanoTime();
             hub.start(Duration.ofSeconds(90));
             log("hub up in %.1f s (pid %d, log %s)", (System.nanoTime() - hubStart) / 1e9, hub.pid(), hub.log);

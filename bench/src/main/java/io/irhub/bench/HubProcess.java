@@ -121,45 +121,12 @@ final class HubProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /**
-     * The jars the packaged hub needs but its manifest does not list (see bench/pom.xml, copy-hub-classpath-fix):
-     * empty when the package is complete.
-     */
-    static List<Path> missingFromPackage(Path jar, Path extraDir) throws IOException {
-        String classPath;
-        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
-            classPath = j.getManifest().getMainAttributes().getValue("Class-Path");
-        }
-        List<Path> missing = new ArrayList<>();
-        if (classPath != null && !classPath.contains("nimbus-jose-jwt") && Files.isDirectory(extraDir)) {
-            try (var files = Files.list(extraDir)) {
-                files.filter(f -> f.getFileName().toString().startsWith("nimbus-jose-jwt")).forEach(missing::add);
-            }
-        }
-        return missing;
-    }
-
-    private List<Path> extraClassPath = List.of();
-
-    void extraClassPath(List<Path> jars) {
-        this.extraClassPath = List.copyOf(jars);
-    }
-
     private List<String> command(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(javaOpts);
-        if (extraClassPath.isEmpty()) {
-            cmd.add("-jar");
-            cmd.add(jar.toAbsolutePath().toString());
-        } else {
-            // the jar's manifest Class-Path (lib/…) still applies; the missing jars come after it
-            StringBuilder cp = new StringBuilder(jar.toAbsolutePath().toString());
-            extraClassPath.forEach(p -> cp.append(java.io.File.pathSeparatorChar).append(p.toAbsolutePath()));
-            cmd.add("-cp");
-            cmd.add(cp.toString());
-            cmd.add("io.irhub.runtime.IrhubCommand");
-        }
+        cmd.add("-jar");
+        cmd.add(jar.toAbsolutePath().toString());
         cmd.addAll(List.of(args));
         return cmd;
     }

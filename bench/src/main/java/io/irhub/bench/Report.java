@@ -140,7 +140,7 @@ final class Report {
         md.append('\n');
 
         md.append("Route timers from the hub's own metrics (`camel_route_policy_seconds`): busy = summed exchange time / window, ")
-                .append("in threads (the `plan` route has one consumer, each `dispatch-N` one, intake runs on the Vert.x worker pool).\n\n");
+                .append("in threads (each `partition-N` route has one consumer: it plans, carries out the plan's first action and dispatches the rest of its identities' actions; intake runs on the Vert.x worker pool).\n\n");
         md.append("| route | full speed: exchanges | mean ms | busy threads | fixed rate: mean ms | busy threads |\n|---|---|---|---|---|---|\n");
         Map<String, Object> fullRoutes = cast(fs.get("routes"));
         Map<String, Object> fixedRoutes = cast(fr.get("routes"));
