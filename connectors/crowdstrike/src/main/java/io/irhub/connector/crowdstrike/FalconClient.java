@@ -4,32 +4,27 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.irhub.connector.api.PollException;
+import io.irhub.connector.api.http.RateLimitHeaders;
+import io.irhub.connector.api.http.TokenCache;
+import io.irhub.connector.api.http.TransportFailure;
+import io.irhub.connector.api.http.VendorHttp;
 import io.irhub.connector.crowdstrike.CrowdStrikeConfig.Poll;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The Falcon API as the poller uses it: an OAuth 2.0 client-credentials token ({@code POST /oauth2/token}), cached
@@ -48,8 +43,6 @@ final class FalconClient {
     // read from the cache and used; Falcon issues 30-minute tokens
     private static final Duration TOKEN_REFRESH_MARGIN = Duration.ofSeconds(60);
     private static final int MESSAGE_LIMIT = 200;
-    // an X-RateLimit-RetryAfter below this cannot be an epoch (it would be before 2001): read it as seconds
-    private static final long EPOCH_FLOOR = 1_000_000_000L;
 
     /** Falcon's clouds as the token answer's X-CS-Region names them, and their API hosts. */
     private static final Map<String, String> REGION_HOSTS = Map.of(
@@ -58,20 +51,11 @@ final class FalconClient {
             "eu-1", "api.eu-1.crowdstrike.com",
             "us-gov-1", "api.laggar.gcw.crowdstrike.com");
 
-    private record AccessToken(String value, Instant refreshAt) {
-        @Override
-        public String toString() {
-            return "AccessToken[refreshAt=" + refreshAt + "]";
-        }
-    }
-
     private final String instance;
     private final Poll settings;
     private final Clock clock;
-    private final String userAgent;
-    private final HttpClient http;
-    private final Retry retry;
-    private volatile AccessToken token;
+    private final VendorHttp http;
+    private final TokenCache<String, String> token;
     private volatile String region;
 
     /** @param backoff the wait before the first retry; it doubles with each further one */
@@ -79,14 +63,13 @@ final class FalconClient {
         this.instance = instance;
         this.settings = settings;
         this.clock = clock;
-        this.userAgent = userAgent;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
-        this.retry = Retry.of("crowdstrike-" + instance, RetryConfig.<HttpResponse<String>>custom()
-                .maxAttempts(settings.maxRetries() + 1)
-                .retryExceptions(IOException.class)
-                .retryOnResult(response -> response.statusCode() >= 500)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(backoff, 2))
-                .build());
+        // a 429 is not retried here: the poll ends with the wait asked for, which the hub honours
+        this.http = VendorHttp.builder("CrowdStrike").timeout(settings.timeout()).userAgent(userAgent)
+                .maxRetries(settings.maxRetries())
+                .backoff(backoff)
+                .retryStatus(status -> status >= 500)
+                .build();
+        this.token = new TokenCache<>(clock, TOKEN_REFRESH_MARGIN);
     }
 
     /** The composite ids of one page of alerts matching {@code filter}, in {@code sort} order. */
@@ -129,11 +112,9 @@ final class FalconClient {
         for (int attempt = 1; ; attempt++) {
             String bearer = token();
             HttpResponse<String> response = exchange(what, () -> {
-                HttpRequest.Builder request = HttpRequest.newBuilder(settings.url(pathAndQuery))
-                        .timeout(settings.timeout())
+                HttpRequest.Builder request = http.request(settings.url(pathAndQuery))
                         .header("Authorization", "Bearer " + bearer)
-                        .header("Accept", "application/json")
-                        .header("User-Agent", userAgent);
+                        .header("Accept", "application/json");
                 return (json == null ? request.GET()
                         : request.header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(json))).build();
@@ -159,21 +140,19 @@ final class FalconClient {
         }
     }
 
-    private synchronized void forgetToken() {
-        token = null;
+    private void forgetToken() {
+        token.forget(settings.clientId());
     }
 
-    private synchronized String token() throws PollException {
-        Instant requestedAt = clock.instant();
-        if (token != null && requestedAt.isBefore(token.refreshAt())) {
-            return token.value();
-        }
+    private String token() throws PollException {
+        return token.get(settings.clientId(), this::requestToken);
+    }
+
+    private TokenCache.Grant<String> requestToken() throws PollException {
         String what = "POST " + TOKEN_PATH;
-        HttpResponse<String> response = exchange(what, () -> HttpRequest.newBuilder(settings.url(TOKEN_PATH))
-                .timeout(settings.timeout())
+        HttpResponse<String> response = exchange(what, () -> http.request(settings.url(TOKEN_PATH))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
-                .header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString("client_id=" + encode(settings.clientId())
                         + "&client_secret=" + encode(settings.clientSecret().reveal())))
                 .build());
@@ -193,14 +172,11 @@ final class FalconClient {
             throw new PollException("CrowdStrike's answer to " + what + " has no access_token");
         }
         Duration lifetime = Duration.ofSeconds(Math.max(0, grant.path("expires_in").asLong(0)));
-        Duration margin = lifetime.dividedBy(10).compareTo(TOKEN_REFRESH_MARGIN) < 0
-                ? lifetime.dividedBy(10) : TOKEN_REFRESH_MARGIN;
-        token = new AccessToken(accessToken.textValue(), requestedAt.plus(lifetime).minus(margin));
         // CrowdStrike names the API client's cloud on the token answer; a refusal later can then point at it
         region = response.headers().firstValue("X-CS-Region").map(r -> r.trim().toLowerCase(Locale.ROOT)).orElse(null);
         LOG.debug("crowdstrike {}: new access token for API client {}, valid {} s", instance, settings.clientId(),
                 lifetime.toSeconds());
-        return token.value();
+        return new TokenCache.Grant<>(accessToken.textValue(), lifetime);
     }
 
     private String regionHint() {
@@ -210,20 +186,11 @@ final class FalconClient {
     }
 
     /** Sends with retries on 5xx and network errors; answers everything else, and the last 5xx. */
-    private HttpResponse<String> exchange(String what, Callable<HttpRequest> request) throws PollException {
+    private HttpResponse<String> exchange(String what, Supplier<HttpRequest> request) throws PollException {
         try {
-            return retry.executeCallable(() -> http.send(request.call(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            throw new PollException("cannot reach CrowdStrike at " + settings.baseUrl().getHost() + " for " + what + " "
-                    + attempts() + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PollException("interrupted while calling CrowdStrike for " + what);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            // executeCallable declares Exception; the call throws nothing checked but the two above
-            throw new IllegalStateException(e);
+            return http.send(what, request);
+        } catch (TransportFailure e) {
+            throw new PollException(e.getMessage());
         }
     }
 
@@ -235,7 +202,8 @@ final class FalconClient {
                     + wait.map(w -> "; it asks to wait " + w.toSeconds() + " s").orElse(""), wait.orElse(null));
         }
         if (status >= 500) {
-            return new PollException("CrowdStrike answered " + what + " with " + describe(response) + " " + attempts());
+            return new PollException("CrowdStrike answered " + what + " with " + describe(response) + " "
+                    + http.attempts());
         }
         boolean query = what.endsWith(QUERY_PATH);
         return new PollException("CrowdStrike refused " + what + " (" + describe(response) + ")"
@@ -248,33 +216,8 @@ final class FalconClient {
      * are measured from the answer's {@code Date} when it has one, as clocks differ.
      */
     Optional<Duration> retryAfter(HttpResponse<?> response) {
-        Instant now = response.headers().firstValue("Date").flatMap(FalconClient::httpDate).orElseGet(clock::instant);
-        Optional<String> falcon = response.headers().firstValue("X-RateLimit-RetryAfter").map(String::trim);
-        if (falcon.isPresent() && falcon.get().matches("\\d{1,18}")) {
-            long value = Long.parseLong(falcon.get());
-            return Optional.of(value < EPOCH_FLOOR ? Duration.ofSeconds(value)
-                    : nonNegative(Duration.between(now, Instant.ofEpochSecond(value))));
-        }
-        Optional<String> standard = response.headers().firstValue("Retry-After").map(String::trim);
-        if (standard.isEmpty()) {
-            return Optional.empty();
-        }
-        if (standard.get().matches("\\d{1,18}")) {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(standard.get())));
-        }
-        return httpDate(standard.get()).map(until -> nonNegative(Duration.between(now, until)));
-    }
-
-    private static Duration nonNegative(Duration d) {
-        return d.isNegative() ? Duration.ZERO : d;
-    }
-
-    private static Optional<Instant> httpDate(String value) {
-        try {
-            return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+        Optional<Duration> falcon = RateLimitHeaders.reset(response, "X-RateLimit-RetryAfter", clock);
+        return falcon.isPresent() ? falcon : RateLimitHeaders.retryAfter(response, clock);
     }
 
     /** {@code HTTP 403: <CrowdStrike's first error message>}, with no credential in it. */
@@ -292,9 +235,9 @@ final class FalconClient {
             return "HTTP " + response.statusCode();
         }
         message = message.replace(settings.clientSecret().reveal(), "[secret]");
-        AccessToken current = token;
-        if (current != null) {
-            message = message.replace(current.value(), "[token]");
+        Optional<String> current = token.peek(settings.clientId());
+        if (current.isPresent()) {
+            message = message.replace(current.get(), "[token]");
         }
         if (message.length() > MESSAGE_LIMIT) {
             message = message.substring(0, MESSAGE_LIMIT) + "...";
@@ -312,11 +255,6 @@ final class FalconClient {
         } catch (JsonProcessingException e) {
             throw new PollException("CrowdStrike's answer to " + what + " is not valid JSON");
         }
-    }
-
-    private String attempts() {
-        int n = settings.maxRetries() + 1;
-        return n == 1 ? "after 1 attempt" : "after " + n + " attempts";
     }
 
     /** Query values and form fields; a space becomes %20 and FQL's '+' (AND) stays encoded as %2B. */

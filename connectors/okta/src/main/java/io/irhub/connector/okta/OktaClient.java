@@ -8,36 +8,30 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.core.functions.Either;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.irhub.connector.api.ConnectorContext;
+import io.irhub.connector.api.http.RateLimitHeaders;
+import io.irhub.connector.api.http.TokenCache;
+import io.irhub.connector.api.http.TransportFailure;
+import io.irhub.connector.api.http.VendorHttp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Date;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -56,11 +50,11 @@ final class OktaClient {
 
     private static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
     private static final Duration ASSERTION_LIFETIME = Duration.ofMinutes(5);
-    // a token is replaced this long before it expires, so none lapses between being read from the cache and used
+    // a token is replaced this long before it expires (at most a tenth of its life), so none lapses between being
+    // read from the cache and used
     private static final Duration TOKEN_REFRESH_MARGIN = Duration.ofSeconds(60);
     // X-Rate-Limit-Reset is in whole seconds; Okta's SDKs also wait one second past it
     private static final Duration RATE_LIMIT_MARGIN = Duration.ofSeconds(1);
-    private static final IntervalFunction BACKOFF = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2);
     // no proof -> invalid_dpop_proof, proof -> use_dpop_nonce, proof with the nonce -> token
     private static final int MAX_TOKEN_REQUESTS = 3;
     private static final String DPOP_NONCE = "DPoP-Nonce";
@@ -84,14 +78,14 @@ final class OktaClient {
      * @param dpop  bound to the instance's DPoP key ({@code token_type} DPoP), so every use needs a proof
      * @param scope the scopes Okta granted ({@code scope} of its answer, space-separated), or {@code null}
      */
-    private record AccessToken(String value, boolean dpop, Instant refreshAt, String scope) {
+    private record AccessToken(String value, boolean dpop, String scope) {
         String authorization() {
             return (dpop ? "DPoP " : "Bearer ") + value;
         }
 
         @Override
         public String toString() {
-            return "AccessToken[dpop=" + dpop + ", refreshAt=" + refreshAt + ", scope=" + scope + "]";
+            return "AccessToken[dpop=" + dpop + ", scope=" + scope + "]";
         }
     }
 
@@ -110,11 +104,9 @@ final class OktaClient {
     private final String instance;
     private final OktaConfig config;
     private final Clock clock;
-    private final String userAgent;
     private final URI tokenUrl;
-    private final HttpClient http;
-    private final Retry retry;
-    private final Map<Credential, AccessToken> tokens = new EnumMap<>(Credential.class);
+    private final VendorHttp http;
+    private final TokenCache<Credential, AccessToken> tokens;
     private final Dpop dpop;
     // the client ids of the apps Okta asked for DPoP proofs (guarded by this)
     private final Set<String> dpopApps = new HashSet<>();
@@ -126,15 +118,12 @@ final class OktaClient {
         this.instance = instance;
         this.config = config;
         this.clock = context.clock();
-        this.userAgent = context.userAgent();
         this.tokenUrl = URI.create(config.orgUrl() + "/oauth2/v1/token");
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
-        this.retry = Retry.of("okta-" + instance, RetryConfig.<HttpResponse<String>>custom()
-                .maxAttempts(config.maxRetries() + 1)
-                .retryExceptions(IOException.class)
-                .retryOnResult(this::worthRetrying)
-                .intervalBiFunction(this::waitBeforeRetry)
-                .build());
+        this.http = VendorHttp.builder("Okta").timeout(config.timeout()).userAgent(context.userAgent())
+                .maxRetries(config.maxRetries())
+                .rateLimitWait(this::rateLimitWait, config.maxRateLimitWait())
+                .build();
+        this.tokens = new TokenCache<>(clock, TOKEN_REFRESH_MARGIN);
         this.dpop = Dpop.generate(clock);
     }
 
@@ -165,11 +154,9 @@ final class OktaClient {
 
     private HttpResponse<String> send(String what, String method, URI uri, AccessToken token) throws OktaFailure {
         HttpResponse<String> response = exchange(what, () -> {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                    .timeout(config.timeout())
+            HttpRequest.Builder request = http.request(uri)
                     .header("Authorization", token.authorization())
                     .header("Accept", "application/json")
-                    .header("User-Agent", userAgent)
                     .method(method, HttpRequest.BodyPublishers.noBody());
             if (token.dpop()) {
                 // a new proof per attempt: a proof's jti is single-use
@@ -192,8 +179,8 @@ final class OktaClient {
                 .anyMatch(challenge -> challenge.contains(USE_DPOP_NONCE));
     }
 
-    private synchronized void forget(Credential credential) {
-        tokens.remove(credential);
+    private void forget(Credential credential) {
+        tokens.forget(credential);
     }
 
     /**
@@ -204,17 +191,16 @@ final class OktaClient {
      *                     unreachable or rate-limiting
      */
     synchronized Grant newToken(Credential credential) throws OktaFailure {
-        tokens.remove(credential);
-        AccessToken token = token(credential);
+        AccessToken token = tokens.renew(credential, () -> requestToken(credential));
         return new Grant(token.scope(), token.dpop());
     }
 
     private synchronized AccessToken token(Credential credential) throws OktaFailure {
-        Instant requestedAt = clock.instant();
-        AccessToken cached = tokens.get(credential);
-        if (cached != null && requestedAt.isBefore(cached.refreshAt())) {
-            return cached;
-        }
+        return tokens.get(credential, () -> requestToken(credential));
+    }
+
+    // synchronized (through token() and newToken()) for dpopApps
+    private TokenCache.Grant<AccessToken> requestToken(Credential credential) throws OktaFailure {
         ServiceApp app = config.app(credential);
         boolean withProof = config.dpop() || dpopApps.contains(app.clientId());
         HttpResponse<String> response;
@@ -243,12 +229,10 @@ final class OktaClient {
         }
         boolean bound = "DPoP".equalsIgnoreCase(OktaError.text(body, "token_type"));
         long lifetime = body.path("expires_in").asLong(0);
-        Instant refreshAt = requestedAt.plusSeconds(lifetime).minus(TOKEN_REFRESH_MARGIN);
-        AccessToken token = new AccessToken(value, bound, refreshAt, OktaError.text(body, "scope"));
-        tokens.put(credential, token);
         LOG.debug("okta {}: new {} token for client {}, valid {} s", instance, bound ? "DPoP-bound " + credential.id()
                 : credential.id(), app.clientId(), lifetime);
-        return token;
+        return new TokenCache.Grant<>(new AccessToken(value, bound, OktaError.text(body, "scope")),
+                Duration.ofSeconds(lifetime));
     }
 
     /**
@@ -276,11 +260,9 @@ final class OktaClient {
         String body = form.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpRequest.Builder request = HttpRequest.newBuilder(tokenUrl)
-                .timeout(config.timeout())
+        HttpRequest.Builder request = http.request(tokenUrl)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
-                .header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (withProof) {
             request.header("DPoP", dpop.proof("POST", tokenUrl, tokenNonce, null));
@@ -334,89 +316,38 @@ final class OktaClient {
     }
 
     /** Sends with retries; answers anything but 429 and 5xx, which end in a failure once retries are used up. */
-    private HttpResponse<String> exchange(String what, Callable<HttpRequest> request) throws OktaFailure {
+    private HttpResponse<String> exchange(String what, Supplier<HttpRequest> request) throws OktaFailure {
         HttpResponse<String> response;
         try {
-            response = retry.executeCallable(() -> http.send(request.call(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            throw OktaFailure.failed("cannot reach Okta at " + config.orgUrl().getHost() + " for " + what + " "
-                    + attempts() + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), Map.of());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw OktaFailure.failed("interrupted while calling Okta for " + what, Map.of());
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            // executeCallable declares Exception; the call throws nothing checked but the two above
-            throw new IllegalStateException(e);
+            response = http.send(what, request);
+        } catch (TransportFailure e) {
+            throw OktaFailure.failed(e.getMessage(), e.details());
         }
         int status = response.statusCode();
         if (status == 429) {
             Map<String, Object> details = OktaError.from(parse(response.body())).details(status);
             response.headers().firstValue("X-Rate-Limit-Reset")
                     .ifPresent(reset -> details.put("rate_limit_reset", reset));
-            Optional<Duration> wait = rateLimitWait(response);
-            if (wait.isPresent() && wait.get().compareTo(config.maxRateLimitWait()) > 0) {
+            Optional<Duration> tooLong = http.waitBeyondCap(response);
+            if (tooLong.isPresent()) {
                 throw OktaFailure.failed(String.format("Okta rate-limited %s; the limit resets in %d s, later than "
-                                + "max-rate-limit-wait (%d s) allows", what, wait.get().toSeconds(),
+                                + "max-rate-limit-wait (%d s) allows", what, tooLong.get().toSeconds(),
                         config.maxRateLimitWait().toSeconds()), details);
             }
-            throw OktaFailure.failed("Okta still rate-limited " + what + " " + attempts(), details);
+            throw OktaFailure.failed("Okta still rate-limited " + what + " " + http.attempts(), details);
         }
         if (status >= 500) {
-            throw OktaFailure.failed("Okta answered HTTP " + status + " to " + what + " " + attempts(),
+            throw OktaFailure.failed("Okta answered HTTP " + status + " to " + what + " " + http.attempts(),
                     OktaError.from(parse(response.body())).details(status));
         }
         return response;
     }
 
-    private String attempts() {
-        int n = config.maxRetries() + 1;
-        return n == 1 ? "after 1 attempt" : "after " + n + " attempts";
-    }
-
-    private boolean worthRetrying(HttpResponse<String> response) {
-        int status = response.statusCode();
-        if (status == 429) {
-            return rateLimitWait(response).map(w -> w.compareTo(config.maxRateLimitWait()) <= 0).orElse(true);
-        }
-        return status >= 500;
-    }
-
-    private long waitBeforeRetry(int attempt, Either<Throwable, HttpResponse<String>> outcome) {
-        Duration backoff = Duration.ofMillis(BACKOFF.apply(attempt));
-        if (outcome.isRight() && outcome.get().statusCode() == 429) {
-            return rateLimitWait(outcome.get()).orElse(backoff).toMillis();
-        }
-        return backoff.toMillis();
-    }
-
-    /** Until X-Rate-Limit-Reset, measured from Okta's own Date header when there is one, as clocks differ. */
+    /** A 429's wait: until X-Rate-Limit-Reset, by Okta's clock, and one second more as Okta's SDKs wait. */
     private Optional<Duration> rateLimitWait(HttpResponse<?> response) {
-        Optional<Instant> reset = response.headers().firstValue("X-Rate-Limit-Reset").flatMap(OktaClient::epochSeconds);
-        if (reset.isEmpty()) {
-            return Optional.empty();
-        }
-        Instant now = response.headers().firstValue("Date").flatMap(OktaClient::httpDate).orElseGet(clock::instant);
-        Duration wait = Duration.between(now, reset.get());
-        return Optional.of((wait.isNegative() ? Duration.ZERO : wait).plus(RATE_LIMIT_MARGIN));
-    }
-
-    private static Optional<Instant> epochSeconds(String value) {
-        try {
-            return Optional.of(Instant.ofEpochSecond(Long.parseLong(value.trim())));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<Instant> httpDate(String value) {
-        try {
-            return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+        return response.statusCode() != 429 ? Optional.empty()
+                : RateLimitHeaders.reset(response, "X-Rate-Limit-Reset", clock)
+                        .map(wait -> wait.plus(RATE_LIMIT_MARGIN));
     }
 
     private static JsonNode parse(String body) {

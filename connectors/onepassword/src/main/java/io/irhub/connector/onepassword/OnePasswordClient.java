@@ -1,32 +1,25 @@
 package io.irhub.connector.onepassword;
 
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.core.functions.Either;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.irhub.connector.api.ConnectorContext;
+import io.irhub.connector.api.http.RateLimitHeaders;
+import io.irhub.connector.api.http.TokenCache;
+import io.irhub.connector.api.http.TransportFailure;
+import io.irhub.connector.api.http.VendorHttp;
 import io.irhub.connector.onepassword.OnePasswordPayloads.ApiError;
 import io.irhub.connector.onepassword.OnePasswordPayloads.TokenGrant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The 1Password Users API as the connector uses it: access tokens from OAuth applications through the client
@@ -38,7 +31,6 @@ final class OnePasswordClient {
     // a token is replaced this long before it expires (at most a tenth of its life), so none lapses between being
     // read from the cache and used
     private static final Duration TOKEN_REFRESH_MARGIN = Duration.ofSeconds(60);
-    private static final IntervalFunction BACKOFF = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2);
 
     /** 1Password's final answer to a call: 2xx, or a 4xx other than 429. */
     record Reply(int status, String body) {
@@ -47,33 +39,22 @@ final class OnePasswordClient {
         }
     }
 
-    private record AccessToken(String value, Instant refreshAt) {
-        @Override
-        public String toString() {
-            return "AccessToken[refreshAt=" + refreshAt + "]";
-        }
-    }
-
     private final String instance;
     private final OnePasswordConfig config;
     private final Clock clock;
-    private final String userAgent;
-    private final HttpClient http;
-    private final Retry retry;
-    private final Map<Application, AccessToken> tokens = new EnumMap<>(Application.class);
+    private final VendorHttp http;
+    private final TokenCache<Application, String> tokens;
 
     OnePasswordClient(String instance, OnePasswordConfig config, ConnectorContext context) {
         this.instance = instance;
         this.config = config;
         this.clock = context.clock();
-        this.userAgent = context.userAgent();
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
-        this.retry = Retry.of("onepassword-" + instance, RetryConfig.<HttpResponse<String>>custom()
-                .maxAttempts(config.maxRetries() + 1)
-                .retryExceptions(IOException.class)
-                .retryOnResult(this::worthRetrying)
-                .intervalBiFunction(this::waitBeforeRetry)
-                .build());
+        this.http = VendorHttp.builder("1Password").timeout(config.timeout()).userAgent(context.userAgent())
+                .maxRetries(config.maxRetries())
+                .rateLimitWait(response -> response.statusCode() == 429
+                        ? RateLimitHeaders.retryAfter(response, clock) : Optional.empty(), config.maxRateLimitWait())
+                .build();
+        this.tokens = new TokenCache<>(clock, TOKEN_REFRESH_MARGIN);
     }
 
     /**
@@ -86,11 +67,9 @@ final class OnePasswordClient {
     Reply call(String method, String pathAndQuery, Application app) throws OnePasswordFailure {
         String token = token(app);
         String what = method + " " + pathAndQuery;
-        HttpResponse<String> response = exchange(what, () -> HttpRequest.newBuilder(config.url(pathAndQuery))
-                .timeout(config.timeout())
+        HttpResponse<String> response = exchange(what, () -> http.request(config.url(pathAndQuery))
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
-                .header("User-Agent", userAgent)
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build());
         LOG.debug("onepassword {}: {} -> {}", instance, what, response.statusCode());
@@ -101,8 +80,8 @@ final class OnePasswordClient {
         return new Reply(response.statusCode(), response.body());
     }
 
-    private synchronized void forget(Application app) {
-        tokens.remove(app);
+    private void forget(Application app) {
+        tokens.forget(app);
     }
 
     /**
@@ -111,17 +90,15 @@ final class OnePasswordClient {
      *
      * @throws OnePasswordFailure as {@link #call}: the token refused, or 1Password unreachable or rate-limiting
      */
-    synchronized void newToken(Application app) throws OnePasswordFailure {
-        tokens.remove(app);
-        token(app);
+    void newToken(Application app) throws OnePasswordFailure {
+        tokens.renew(app, () -> requestToken(app));
     }
 
-    private synchronized String token(Application app) throws OnePasswordFailure {
-        Instant requestedAt = clock.instant();
-        AccessToken cached = tokens.get(app);
-        if (cached != null && requestedAt.isBefore(cached.refreshAt())) {
-            return cached.value();
-        }
+    private String token(Application app) throws OnePasswordFailure {
+        return tokens.get(app, () -> requestToken(app));
+    }
+
+    private TokenCache.Grant<String> requestToken(Application app) throws OnePasswordFailure {
         OAuthApp credentials = config.app(app);
         HttpResponse<String> response = exchange("the " + app.id() + " token request", () -> tokenRequest(credentials));
         if (response.statusCode() != 200) {
@@ -134,23 +111,18 @@ final class OnePasswordClient {
                     + "access_token", Map.of("client_id", credentials.clientId()));
         }
         Duration lifetime = Duration.ofSeconds(Math.max(0, grant.expiresIn()));
-        Duration margin = lifetime.dividedBy(10).compareTo(TOKEN_REFRESH_MARGIN) < 0
-                ? lifetime.dividedBy(10) : TOKEN_REFRESH_MARGIN;
-        tokens.put(app, new AccessToken(grant.accessToken(), requestedAt.plus(lifetime).minus(margin)));
         LOG.debug("onepassword {}: new {} token for client {}, valid {} s", instance, app.id(),
                 credentials.clientId(), lifetime.toSeconds());
-        return grant.accessToken();
+        return new TokenCache.Grant<>(grant.accessToken(), lifetime);
     }
 
     private HttpRequest tokenRequest(OAuthApp credentials) {
         String basic = Base64.getEncoder().encodeToString(
                 (credentials.clientId() + ":" + credentials.clientSecret().reveal()).getBytes(StandardCharsets.UTF_8));
-        return HttpRequest.newBuilder(config.tokenUrl())
-                .timeout(config.timeout())
+        return http.request(config.tokenUrl())
                 .header("Authorization", "Basic " + basic)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
-                .header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
                 .build();
     }
@@ -169,91 +141,29 @@ final class OnePasswordClient {
     }
 
     /** Sends with retries; answers anything but 429 and 5xx, which end in a failure once retries are used up. */
-    private HttpResponse<String> exchange(String what, Callable<HttpRequest> request) throws OnePasswordFailure {
+    private HttpResponse<String> exchange(String what, Supplier<HttpRequest> request) throws OnePasswordFailure {
         HttpResponse<String> response;
         try {
-            response = retry.executeCallable(() -> http.send(request.call(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            throw OnePasswordFailure.failed("cannot reach 1Password at " + config.baseUrl().getHost() + " for " + what
-                    + " " + attempts() + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), Map.of());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw OnePasswordFailure.failed("interrupted while calling 1Password for " + what, Map.of());
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            // executeCallable declares Exception; the call throws nothing checked but the two above
-            throw new IllegalStateException(e);
+            response = http.send(what, request);
+        } catch (TransportFailure e) {
+            throw OnePasswordFailure.failed(e.getMessage(), e.details());
         }
         int status = response.statusCode();
         if (status == 429) {
             Map<String, Object> details = new LinkedHashMap<>(ApiError.from(response.body()).details(status));
             response.headers().firstValue("Retry-After").ifPresent(value -> details.put("retry_after", value));
-            Optional<Duration> wait = retryAfter(response);
-            if (wait.isPresent() && wait.get().compareTo(config.maxRateLimitWait()) > 0) {
+            Optional<Duration> tooLong = http.waitBeyondCap(response);
+            if (tooLong.isPresent()) {
                 throw OnePasswordFailure.failed(String.format("1Password rate-limited %s and asks to wait %d s, "
-                                + "longer than max-rate-limit-wait (%d s) allows", what, wait.get().toSeconds(),
+                                + "longer than max-rate-limit-wait (%d s) allows", what, tooLong.get().toSeconds(),
                         config.maxRateLimitWait().toSeconds()), details);
             }
-            throw OnePasswordFailure.failed("1Password still rate-limited " + what + " " + attempts(), details);
+            throw OnePasswordFailure.failed("1Password still rate-limited " + what + " " + http.attempts(), details);
         }
         if (status >= 500) {
-            throw OnePasswordFailure.failed("1Password answered HTTP " + status + " to " + what + " " + attempts(),
+            throw OnePasswordFailure.failed("1Password answered HTTP " + status + " to " + what + " " + http.attempts(),
                     ApiError.from(response.body()).details(status));
         }
         return response;
-    }
-
-    private String attempts() {
-        int n = config.maxRetries() + 1;
-        return n == 1 ? "after 1 attempt" : "after " + n + " attempts";
-    }
-
-    private boolean worthRetrying(HttpResponse<String> response) {
-        int status = response.statusCode();
-        if (status == 429) {
-            return retryAfter(response).map(w -> w.compareTo(config.maxRateLimitWait()) <= 0).orElse(true);
-        }
-        return status >= 500;
-    }
-
-    private long waitBeforeRetry(int attempt, Either<Throwable, HttpResponse<String>> outcome) {
-        Duration backoff = Duration.ofMillis(BACKOFF.apply(attempt));
-        if (outcome.isRight() && outcome.get().statusCode() == 429) {
-            return retryAfter(outcome.get()).orElse(backoff).toMillis();
-        }
-        return backoff.toMillis();
-    }
-
-    /**
-     * Retry-After as delay-seconds or as an HTTP-date; a date is measured from 1Password's own Date header when
-     * there is one, as clocks differ.
-     */
-    private Optional<Duration> retryAfter(HttpResponse<?> response) {
-        Optional<String> header = response.headers().firstValue("Retry-After").map(String::trim);
-        if (header.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(header.get()))));
-        } catch (NumberFormatException notSeconds) {
-            Optional<Instant> until = httpDate(header.get());
-            if (until.isEmpty()) {
-                return Optional.empty();
-            }
-            Instant now = response.headers().firstValue("Date").flatMap(OnePasswordClient::httpDate)
-                    .orElseGet(clock::instant);
-            Duration wait = Duration.between(now, until.get());
-            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-        }
-    }
-
-    private static Optional<Instant> httpDate(String value) {
-        try {
-            return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -3,29 +3,24 @@ package io.irhub.connector.sentinel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.irhub.connector.api.ConnectorContext;
 import io.irhub.connector.api.PollException;
+import io.irhub.connector.api.http.RateLimitHeaders;
+import io.irhub.connector.api.http.TokenCache;
+import io.irhub.connector.api.http.TransportFailure;
+import io.irhub.connector.api.http.VendorHttp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * Microsoft Graph as the poller uses it: an app-only access token from Microsoft Entra ID (OAuth 2.0 client
@@ -40,7 +35,6 @@ final class GraphClient {
     // a token is replaced this long before it expires (at most a tenth of its life), so none lapses between being
     // read from the cache and used
     private static final Duration TOKEN_REFRESH_MARGIN = Duration.ofSeconds(60);
-    private static final IntervalFunction BACKOFF = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2);
     private static final int MESSAGE_LIMIT = 200;
 
     /** A 4xx answer (other than 429) to a Graph GET. */
@@ -57,33 +51,23 @@ final class GraphClient {
         }
     }
 
-    private record AccessToken(String value, Instant refreshAt) {
-        @Override
-        public String toString() {
-            return "AccessToken[refreshAt=" + refreshAt + "]";
-        }
-    }
-
     private final String instance;
     private final SentinelConfig.Graph config;
     private final Clock clock;
-    private final String userAgent;
-    private final HttpClient http;
-    private final Retry retry;
-    private AccessToken token;
+    private final VendorHttp http;
+    private final VendorHttp entra;
+    private final TokenCache<String, String> token;
 
     GraphClient(String instance, SentinelConfig.Graph config, ConnectorContext context) {
         this.instance = instance;
         this.config = config;
         this.clock = context.clock();
-        this.userAgent = context.userAgent();
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
-        this.retry = Retry.of("sentinel-graph-" + instance, RetryConfig.<HttpResponse<String>>custom()
-                .maxAttempts(config.maxRetries() + 1)
-                .retryExceptions(IOException.class)
-                .retryOnResult(r -> r.statusCode() >= 500 && r.statusCode() != 503)
-                .intervalFunction(BACKOFF)
-                .build());
+        this.http = VendorHttp.builder("Microsoft Graph").timeout(config.timeout()).userAgent(context.userAgent())
+                .maxRetries(config.maxRetries())
+                .retryStatus(status -> status >= 500 && status != 503)
+                .build();
+        this.entra = http.named("Microsoft Entra ID");
+        this.token = new TokenCache<>(clock, TOKEN_REFRESH_MARGIN);
     }
 
     /**
@@ -96,11 +80,9 @@ final class GraphClient {
     JsonNode get(URI url) throws PollException {
         String accessToken = token();
         String what = "GET " + url.getRawPath();
-        HttpResponse<String> response = exchange("Microsoft Graph", what, () -> HttpRequest.newBuilder(url)
-                .timeout(config.timeout())
+        HttpResponse<String> response = exchange(http, what, () -> http.request(url)
                 .header("Authorization", "Bearer " + accessToken)
                 .header("Accept", "application/json")
-                .header("User-Agent", userAgent)
                 .GET()
                 .build());
         int status = response.statusCode();
@@ -128,16 +110,16 @@ final class GraphClient {
         }
     }
 
-    private synchronized void forgetToken() {
-        token = null;
+    private void forgetToken() {
+        token.forget(config.clientId());
     }
 
-    private synchronized String token() throws PollException {
-        Instant requestedAt = clock.instant();
-        if (token != null && requestedAt.isBefore(token.refreshAt())) {
-            return token.value();
-        }
-        HttpResponse<String> response = exchange("Microsoft Entra ID", "the token request", this::tokenRequest);
+    private String token() throws PollException {
+        return token.get(config.clientId(), this::requestToken);
+    }
+
+    private TokenCache.Grant<String> requestToken() throws PollException {
+        HttpResponse<String> response = exchange(entra, "the token request", this::tokenRequest);
         int status = response.statusCode();
         JsonNode answer = tree(response.body());
         if (status != 200) {
@@ -155,12 +137,9 @@ final class GraphClient {
                     + " has no access_token");
         }
         Duration lifetime = Duration.ofSeconds(Math.max(0, answer.path("expires_in").asLong(0)));
-        Duration margin = lifetime.dividedBy(10).compareTo(TOKEN_REFRESH_MARGIN) < 0
-                ? lifetime.dividedBy(10) : TOKEN_REFRESH_MARGIN;
-        token = new AccessToken(value, requestedAt.plus(lifetime).minus(margin));
         LOG.debug("{}: new Graph token for client {}, valid {} s", instance, config.clientId(),
                 lifetime.toSeconds());
-        return value;
+        return new TokenCache.Grant<>(value, lifetime);
     }
 
     private HttpRequest tokenRequest() {
@@ -168,11 +147,9 @@ final class GraphClient {
                 + "&client_id=" + form(config.clientId())
                 + "&client_secret=" + form(config.clientSecret().reveal())
                 + "&scope=" + form(SCOPE);
-        return HttpRequest.newBuilder(config.tokenUrl())
-                .timeout(config.timeout())
+        return http.request(config.tokenUrl())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
-                .header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build();
     }
@@ -182,65 +159,25 @@ final class GraphClient {
     }
 
     /** Sends with retries; answers anything but 429, 503 and exhausted 5xx, which end in a PollException. */
-    private HttpResponse<String> exchange(String service, String what, Callable<HttpRequest> request)
+    private HttpResponse<String> exchange(VendorHttp service, String what, Supplier<HttpRequest> request)
             throws PollException {
         HttpResponse<String> response;
         try {
-            response = retry.executeCallable(() -> http.send(request.call(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            throw new PollException("cannot reach " + service + " for " + what + " " + attempts() + ": "
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PollException("interrupted while calling " + service + " for " + what);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            // executeCallable declares Exception; the call throws nothing checked but the two above
-            throw new IllegalStateException(e);
+            response = service.send(what, request);
+        } catch (TransportFailure e) {
+            throw new PollException(e.getMessage());
         }
         int status = response.statusCode();
         if (status == 429 || status == 503) {
-            Optional<Duration> wait = retryAfter(response);
-            throw new PollException(service + " throttled " + what + " (HTTP " + status + ")"
+            Optional<Duration> wait = RateLimitHeaders.retryAfter(response, clock);
+            throw new PollException(service.service() + " throttled " + what + " (HTTP " + status + ")"
                     + wait.map(w -> "; it asks to wait " + w.toSeconds() + " s").orElse(""), wait.orElse(null));
         }
         if (status >= 500) {
-            throw new PollException(service + " answered HTTP " + status + " to " + what + " " + attempts());
+            throw new PollException(service.service() + " answered HTTP " + status + " to " + what + " "
+                    + service.attempts());
         }
         return response;
-    }
-
-    private String attempts() {
-        int n = config.maxRetries() + 1;
-        return n == 1 ? "after 1 attempt" : "after " + n + " attempts";
-    }
-
-    /** Retry-After as delay-seconds or as an HTTP-date, measured from the answer's own Date when it has one. */
-    private Optional<Duration> retryAfter(HttpResponse<?> response) {
-        Optional<String> header = response.headers().firstValue("Retry-After").map(String::trim);
-        if (header.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(header.get()))));
-        } catch (NumberFormatException notSeconds) {
-            Optional<Instant> until = httpDate(header.get());
-            if (until.isEmpty()) {
-                return Optional.empty();
-            }
-            Instant now = response.headers().firstValue("Date").flatMap(GraphClient::httpDate).orElseGet(clock::instant);
-            Duration wait = Duration.between(now, until.get());
-            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-        }
-    }
-
-    private static Optional<Instant> httpDate(String value) {
-        try {
-            return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 
     /** {@code ", Forbidden: message"} from Graph's {@code {"error": {"code", "message"}}}, or nothing. */

@@ -5,25 +5,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.core.functions.Either;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.irhub.connector.api.ApprovalChannelException;
 import io.irhub.connector.api.ConnectorContext;
+import io.irhub.connector.api.http.RateLimitHeaders;
+import io.irhub.connector.api.http.TransportFailure;
+import io.irhub.connector.api.http.VendorHttp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -39,7 +36,6 @@ import java.util.stream.StreamSupport;
 final class SlackClient {
     private static final Logger LOG = LoggerFactory.getLogger(SlackClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final IntervalFunction BACKOFF = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2);
     // a longer wait would hold the hub's worker; the hub retries the whole step later instead
     static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(30);
     private static final Pattern ERROR_CODE = Pattern.compile("[a-z_]{1,64}");
@@ -59,16 +55,20 @@ final class SlackClient {
 
     private final String instance;
     private final SlackConfig config;
-    private final String userAgent;
-    private final HttpClient http;
+    // follows no redirect: a response URL's redirect must not lead the hub somewhere it refused to go
+    private final VendorHttp http;
 
     SlackClient(String instance, SlackConfig config, ConnectorContext context) {
         this.instance = instance;
         this.config = config;
-        this.userAgent = context.userAgent();
-        // never follow redirects: a response URL's redirect must not lead the hub somewhere it refused to go
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = VendorHttp.builder("Slack").timeout(config.timeout()).userAgent(context.userAgent())
+                .maxRetries(config.maxRetries())
+                .rateLimitWait(response -> response.statusCode() == 429
+                        ? RateLimitHeaders.retryAfter(response, context.clock()) : Optional.empty(), MAX_RETRY_AFTER)
+                .onRetry(retrying -> LOG.info("slack {}: {} failed ({}), retry {} of {} in {} ms", instance,
+                        retrying.what(), retrying.reason(), retrying.retry(), retrying.maxRetries(),
+                        retrying.delay().toMillis()))
+                .build();
     }
 
     /**
@@ -81,7 +81,7 @@ final class SlackClient {
     JsonNode call(String method, ObjectNode arguments) {
         URI uri = URI.create(config.apiBaseUrl() + "/" + method);
         String body = write(arguments);
-        HttpResponse<String> response = exchange(method, config.apiBaseUrl().getHost(), () -> request(uri, body)
+        HttpResponse<String> response = exchange(method, () -> request(uri, body)
                 .header("Authorization", "Bearer " + config.botToken().reveal())
                 .build());
         JsonNode answer = parse(response.body());
@@ -113,7 +113,7 @@ final class SlackClient {
     void respond(URI responseUrl, ObjectNode message) {
         String what = "the reply to the interaction's response_url";
         String body = write(message);
-        HttpResponse<String> response = exchange(what, responseUrl.getHost(), () -> request(responseUrl, body).build());
+        HttpResponse<String> response = exchange(what, () -> request(responseUrl, body).build());
         JsonNode answer = parse(response.body());
         int status = response.statusCode();
         // Slack answers a response URL with plain "ok" or with {"ok":true}
@@ -125,94 +125,37 @@ final class SlackClient {
     }
 
     private HttpRequest.Builder request(URI uri, String body) {
-        return HttpRequest.newBuilder(uri)
-                .timeout(config.timeout())
+        return http.request(uri)
                 .header("Content-Type", "application/json; charset=utf-8")
                 .header("Accept", "application/json")
-                .header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     }
 
-    /** Sends with retries; answers anything but 429 and 5xx, which end in a failure once retries are used up. */
-    private HttpResponse<String> exchange(String what, String host, Callable<HttpRequest> request) {
-        Retry retry = Retry.of("slack-" + instance, RetryConfig.<HttpResponse<String>>custom()
-                .maxAttempts(config.maxRetries() + 1)
-                .retryExceptions(IOException.class)
-                .retryOnResult(SlackClient::worthRetrying)
-                .intervalBiFunction((attempt, outcome) -> waitBeforeRetry(what, attempt, outcome))
-                .build());
+    /**
+     * Sends with retries; answers anything but 429 and 5xx, which end in a failure once retries are used up. A
+     * transport failure names the host only: a response URL's path is a credential.
+     */
+    private HttpResponse<String> exchange(String what, Supplier<HttpRequest> request) {
         HttpResponse<String> response;
         try {
-            response = retry.executeCallable(() -> http.send(request.call(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            // the exception's own message may quote the URL, which for a response URL is a credential
-            throw new ApprovalChannelException("cannot reach Slack at " + host + " for " + what + " " + attempts()
-                    + ": " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApprovalChannelException("interrupted while calling Slack for " + what);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            // executeCallable declares Exception; the call throws nothing checked but the two above
-            throw new IllegalStateException(e);
+            response = http.send(what, request);
+        } catch (TransportFailure e) {
+            throw new ApprovalChannelException(e.getMessage());
         }
         int status = response.statusCode();
         if (status == 429) {
-            Optional<Duration> wait = retryAfter(response);
-            if (wait.isPresent() && wait.get().compareTo(MAX_RETRY_AFTER) > 0) {
+            Optional<Duration> tooLong = http.waitBeyondCap(response);
+            if (tooLong.isPresent()) {
                 throw new ApprovalChannelException("Slack rate-limited " + what + " and asks to wait "
-                        + wait.get().toSeconds() + " s, longer than the connector waits ("
+                        + tooLong.get().toSeconds() + " s, longer than the connector waits ("
                         + MAX_RETRY_AFTER.toSeconds() + " s)");
             }
-            throw new ApprovalChannelException("Slack still rate-limited " + what + " " + attempts());
+            throw new ApprovalChannelException("Slack still rate-limited " + what + " " + http.attempts());
         }
         if (status >= 500) {
-            throw new ApprovalChannelException("Slack answered HTTP " + status + " to " + what + " " + attempts());
+            throw new ApprovalChannelException("Slack answered HTTP " + status + " to " + what + " " + http.attempts());
         }
         return response;
-    }
-
-    private String attempts() {
-        int n = config.maxRetries() + 1;
-        return n == 1 ? "after 1 attempt" : "after " + n + " attempts";
-    }
-
-    private static boolean worthRetrying(HttpResponse<String> response) {
-        int status = response.statusCode();
-        if (status == 429) {
-            return retryAfter(response).map(wait -> wait.compareTo(MAX_RETRY_AFTER) <= 0).orElse(true);
-        }
-        return status >= 500;
-    }
-
-    private long waitBeforeRetry(String what, int attempt, Either<Throwable, HttpResponse<String>> outcome) {
-        Duration wait = Duration.ofMillis(BACKOFF.apply(attempt));
-        String why;
-        if (outcome.isRight()) {
-            int status = outcome.get().statusCode();
-            why = "HTTP " + status;
-            if (status == 429) {
-                wait = retryAfter(outcome.get()).orElse(wait);
-            }
-        } else {
-            why = outcome.getLeft().getClass().getSimpleName();
-        }
-        LOG.info("slack {}: {} failed ({}), retry {} of {} in {} ms", instance, what, why, attempt,
-                config.maxRetries(), wait.toMillis());
-        return wait.toMillis();
-    }
-
-    /** Slack's {@code Retry-After} is in whole seconds. */
-    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").flatMap(value -> {
-            try {
-                long seconds = Long.parseLong(value.trim());
-                return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-        });
     }
 
     /** Slack's {@code error} field, else the body when it is a bare error code ({@code expired_url}). */

@@ -5,17 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.core.functions.Either;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.irhub.connector.api.ConnectorContext;
+import io.irhub.connector.api.http.RateLimitHeaders;
+import io.irhub.connector.api.http.TransportFailure;
+import io.irhub.connector.api.http.VendorHttp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +22,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * Vault's HTTP API as the connector uses it: a token per credential (an AppRole login, renewed or replaced before it
@@ -40,7 +35,6 @@ import java.util.concurrent.Callable;
 final class VaultClient {
     private static final Logger LOG = LoggerFactory.getLogger(VaultClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final IntervalFunction BACKOFF = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2);
 
     /** Vault's final answer to a call: 2xx, or a 4xx other than 429. */
     record Reply(int status, JsonNode body) {
@@ -82,23 +76,17 @@ final class VaultClient {
     private final String instance;
     private final VaultConfig config;
     private final Clock clock;
-    private final String userAgent;
-    private final HttpClient http;
-    private final Retry retry;
+    private final VendorHttp http;
     private final Map<Credential, Session> sessions = new EnumMap<>(Credential.class);
 
     VaultClient(String instance, VaultConfig config, ConnectorContext context) {
         this.instance = instance;
         this.config = config;
         this.clock = context.clock();
-        this.userAgent = context.userAgent();
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
-        this.retry = Retry.of("vault-" + instance, RetryConfig.<HttpResponse<String>>custom()
-                .maxAttempts(config.maxRetries() + 1)
-                .retryExceptions(IOException.class)
-                .retryOnResult(this::worthRetrying)
-                .intervalBiFunction(this::waitBeforeRetry)
-                .build());
+        this.http = VendorHttp.builder("Vault").timeout(config.timeout()).userAgent(context.userAgent())
+                .maxRetries(config.maxRetries())
+                .rateLimitWait(this::rateLimitWait, config.maxRateLimitWait())
+                .build();
     }
 
     /**
@@ -141,10 +129,8 @@ final class VaultClient {
         String what = "GET /v1/sys/health";
         URI uri = URI.create(config.address() + "/v1/sys/health?standbycode=200&performancestandbycode=200"
                 + "&drsecondarycode=200&sealedcode=200&uninitcode=200&haunhealthycode=200&removedcode=200");
-        HttpResponse<String> response = exchange(what, () -> HttpRequest.newBuilder(uri)
-                .timeout(config.timeout())
+        HttpResponse<String> response = exchange(what, () -> http.request(uri)
                 .header("Accept", "application/json")
-                .header("User-Agent", userAgent)
                 .header("X-Vault-Request", "true")
                 .GET()
                 .build());
@@ -160,10 +146,8 @@ final class VaultClient {
     }
 
     private HttpRequest request(String method, String path, JsonNode body, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(config.address() + "/v1/" + path))
-                .timeout(config.timeout())
+        HttpRequest.Builder request = http.request(URI.create(config.address() + "/v1/" + path))
                 .header("Accept", "application/json")
-                .header("User-Agent", userAgent)
                 // Vault Agent and Proxy listeners with require_request_header refuse requests without it
                 .header("X-Vault-Request", "true");
         if (token != null) {
@@ -272,35 +256,25 @@ final class VaultClient {
     }
 
     /** Sends with retries; answers anything but 429 and 5xx, which end in a failure once retries are used up. */
-    private HttpResponse<String> exchange(String what, Callable<HttpRequest> request) throws VaultFailure {
+    private HttpResponse<String> exchange(String what, Supplier<HttpRequest> request) throws VaultFailure {
         HttpResponse<String> response;
         try {
-            response = retry.executeCallable(() -> http.send(request.call(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            throw VaultFailure.failed("cannot reach Vault at " + config.address().getHost() + " for " + what + " "
-                    + attempts() + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), Map.of());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw VaultFailure.failed("interrupted while calling Vault for " + what, Map.of());
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            // executeCallable declares Exception; the call throws nothing checked but the two above
-            throw new IllegalStateException(e);
+            response = http.send(what, request);
+        } catch (TransportFailure e) {
+            throw VaultFailure.failed(e.getMessage(), e.details());
         }
         int status = response.statusCode();
         if (status == 429) {
             VaultError error = VaultError.from(parse(response.body()));
             Map<String, Object> details = error.details(status);
             response.headers().firstValue("Retry-After").ifPresent(r -> details.put("retry_after", r));
-            Optional<Duration> wait = retryAfter(response);
-            if (wait.isPresent() && wait.get().compareTo(config.maxRateLimitWait()) > 0) {
+            Optional<Duration> tooLong = http.waitBeyondCap(response);
+            if (tooLong.isPresent()) {
                 throw VaultFailure.failed(String.format("Vault's rate limit quota refused %s and asks to retry in "
-                                + "%d s, later than max-rate-limit-wait (%d s) allows", what, wait.get().toSeconds(),
+                                + "%d s, later than max-rate-limit-wait (%d s) allows", what, tooLong.get().toSeconds(),
                         config.maxRateLimitWait().toSeconds()), details);
             }
-            throw VaultFailure.failed("Vault's rate limit quota still refused " + what + " " + attempts()
+            throw VaultFailure.failed("Vault's rate limit quota still refused " + what + " " + http.attempts()
                     + " (" + error.describe(status) + ")", details);
         }
         if (status >= 500) {
@@ -308,55 +282,19 @@ final class VaultClient {
             String why = status == 503 ? "; Vault answers 503 when it is sealed, or when it is a standby that "
                     + "cannot serve the request: unseal it, or point address at the active node or its load balancer"
                     : "";
-            throw VaultFailure.failed("Vault answered " + error.describe(status) + " to " + what + " " + attempts()
-                    + why, error.details(status));
+            throw VaultFailure.failed("Vault answered " + error.describe(status) + " to " + what + " "
+                    + http.attempts() + why, error.details(status));
         }
         return response;
     }
 
-    private String attempts() {
-        int n = config.maxRetries() + 1;
-        return n == 1 ? "after 1 attempt" : "after " + n + " attempts";
-    }
-
-    private boolean worthRetrying(HttpResponse<String> response) {
-        int status = response.statusCode();
-        if (status == 429) {
-            return retryAfter(response).map(w -> w.compareTo(config.maxRateLimitWait()) <= 0).orElse(true);
-        }
-        return status >= 500;
-    }
-
-    private long waitBeforeRetry(int attempt, Either<Throwable, HttpResponse<String>> outcome) {
-        Duration backoff = Duration.ofMillis(BACKOFF.apply(attempt));
-        if (outcome.isRight() && outcome.get().statusCode() == 429) {
-            // Vault rounds Retry-After down to whole seconds, so 0 means "within the second": back off instead
-            return retryAfter(outcome.get()).filter(w -> !w.isZero()).orElse(backoff).toMillis();
-        }
-        return backoff.toMillis();
-    }
-
     /**
-     * Vault's rate limit quotas send {@code Retry-After} when {@code enable_rate_limit_response_headers} is on: whole
-     * seconds in current versions, an HTTP date in older ones.
+     * A 429's wait: Vault's rate limit quotas send {@code Retry-After} when {@code enable_rate_limit_response_headers}
+     * is on, rounded down to whole seconds, so 0 means "within the second" and the backoff applies instead.
      */
-    private Optional<Duration> retryAfter(HttpResponse<?> response) {
-        Optional<String> header = response.headers().firstValue("Retry-After").map(String::trim);
-        if (header.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            long seconds = Long.parseLong(header.get());
-            return Optional.of(Duration.ofSeconds(Math.max(0, seconds)));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(header.get(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration wait = Duration.between(clock.instant(), at);
-                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
-            }
-        }
+    private Optional<Duration> rateLimitWait(HttpResponse<?> response) {
+        return response.statusCode() != 429 ? Optional.empty()
+                : RateLimitHeaders.retryAfter(response, clock).filter(wait -> !wait.isZero());
     }
 
     static String text(JsonNode node, String field) {
