@@ -1,6 +1,8 @@
 package io.irhub.connector.testkit;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -20,7 +22,10 @@ import io.irhub.connector.api.Verb;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +35,7 @@ import java.util.UUID;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.requestMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +45,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Every target declares the fields {@code timeout} (per HTTP call) and {@code max-retries} (after the first
  * attempt); the contract sets them to bound its failure tests.
+ *
+ * <p>Transport faults (a reset or closed connection, a garbled answer, a failed TLS handshake) end an action as
+ * {@code FAILED} after a bounded number of attempts, with a message naming the fault and no secret anywhere: the
+ * hub shows the failure and keeps the action, nothing is lost. A second stand-in listens on HTTPS with WireMock's own
+ * self-signed certificate, which the JVM does not trust and the connector must not either.
  */
 public abstract class TargetConnectorContract extends ConfigContract {
     protected static final String INSTANCE = "test-instance";
@@ -194,10 +205,95 @@ public abstract class TargetConnectorContract extends ConfigContract {
 
     /** A target opened on {@link #validConfig()} with some fields replaced. */
     protected Target openTarget(Map<String, Object> overrides) {
-        Map<String, Object> config = new java.util.HashMap<>(validConfig());
+        return openTarget(vendor.baseUrl(), overrides);
+    }
+
+    /** A target opened on {@link #config} for {@code baseUrl} with some fields replaced. */
+    protected Target openTarget(String baseUrl, Map<String, Object> overrides) {
+        Map<String, Object> config = new java.util.HashMap<>(config(baseUrl));
         config.putAll(overrides);
         return connector().open(INSTANCE, connector().configDef().parse("test-instance", config, secretResolver()),
                 ConnectorContext.defaults());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Fault.class, names = {"CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "MALFORMED_RESPONSE_CHUNK"})
+    void aBrokenConnectionFailsTheActionAfterBoundedAttemptsNamingTheFault(Fault fault) {
+        Verb verb = changingVerb();
+        stubSuccess(verb);
+        vendor.stubFor(requestMatching(changeRequest(verb).build()).atPriority(1)
+                .willReturn(aResponse().withFault(fault)));
+        ActionOutcome outcome;
+        try (OutputCapture capture = OutputCapture.start()) {
+            try (Target target = openTarget(Map.of("max-retries", "1", "timeout", "2s"))) {
+                outcome = target.execute(request(verb));
+            }
+            capture.assertContainsNone(environment().values());
+        }
+        assertThat(outcome.status()).as("%s", outcome).isEqualTo(ActionOutcome.Status.FAILED);
+        assertThat(outcome.message()).as("the message for %s", fault).containsAnyOf(faultWords(fault));
+        assertNoSecretIn(outcome);
+        assertThat(vendor.findAll(changeRequest(verb))).as("%s calls answered with %s", verb, fault)
+                .hasSizeBetween(1, 2);
+    }
+
+    /** What a message says of a fault; a reset may reach the client as the connection closing, depending on timing. */
+    private static String[] faultWords(Fault fault) {
+        return switch (fault) {
+            case CONNECTION_RESET_BY_PEER -> new String[] {"connection reset", "closed the connection"};
+            case EMPTY_RESPONSE -> new String[] {"closed the connection", "connection reset"};
+            default -> new String[] {"malformed"};
+        };
+    }
+
+    @Test
+    void anUntrustedCertificateFailsTheActionAndIsNeverAccepted() throws IOException {
+        // WireMock's HTTPS port presents its own self-signed certificate, which no JVM trust store holds
+        WireMockServer https = new WireMockServer(wireMockConfig().httpDisabled(true).dynamicHttpsPort()
+                .bindAddress("127.0.0.1"));
+        https.start();
+        try {
+            https.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(anyUrl())
+                    .willReturn(aResponse().withStatus(200).withBody("{}")));
+            assertRefusedHandshake(https.httpsPort(), "certificate not trusted");
+            assertThat(https.findAll(anyRequestedFor(anyUrl()))).as("requests past the handshake").isEmpty();
+        } finally {
+            https.stop();
+        }
+    }
+
+    @Test
+    void anHttpsUrlOnAPlainHttpServerFailsTheHandshake() throws IOException {
+        assertRefusedHandshake(vendor.getPort(), "does not speak TLS");
+        assertThat(vendor.findAll(anyRequestedFor(anyUrl()))).as("requests past the handshake").isEmpty();
+    }
+
+    private void assertRefusedHandshake(int port, String says) throws IOException {
+        Verb verb = changingVerb();
+        stubSuccess(verb);
+        ActionOutcome outcome;
+        int connections;
+        try (CountingPort counted = new CountingPort(port); OutputCapture capture = OutputCapture.start()) {
+            try (Target target = openTarget("https://127.0.0.1:" + counted.port(), Map.of("max-retries", "2"))) {
+                outcome = target.execute(request(verb));
+            }
+            connections = counted.connections();
+            capture.assertContainsNone(environment().values());
+        }
+        assertThat(outcome.status()).as("%s", outcome).isEqualTo(ActionOutcome.Status.FAILED);
+        assertThat(outcome.message()).as("%s", outcome).contains("TLS handshake", says);
+        assertNoSecretIn(outcome);
+        // a failed handshake fails the same way every time: one attempt, which the JDK's client may itself repeat
+        // once for an idempotent request
+        assertThat(connections).as("connections to the stand-in").isBetween(1, 2);
+    }
+
+    private void assertNoSecretIn(ActionOutcome outcome) {
+        int i = 0;
+        for (String secret : environment().values()) {
+            i++;
+            assertThat(String.valueOf(outcome).contains(secret)).as("secret #%d in %s", i, outcome.message()).isFalse();
+        }
     }
 
     @Test
