@@ -18,7 +18,16 @@ final class HubFixture {
     static final String SPLUNK_TOKEN = "splk-" + UUID.randomUUID();
 
     final String jdbcUrl = TestDatabases.newDatabase();
-    final OktaStandIn okta = new OktaStandIn();
+    final OktaStandIn okta;
+
+    HubFixture() {
+        this(new OktaStandIn());
+    }
+
+    /** With another Okta stand-in, e.g. {@link OktaStandIn#stateful()}. */
+    HubFixture(OktaStandIn okta) {
+        this.okta = okta;
+    }
 
     String config() {
         return """
@@ -125,6 +134,18 @@ final class HubFixture {
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** A two-column query ({@code key, count}) as a map, e.g. {@code SELECT identity_key, count(*) … GROUP BY 1}. */
+    Map<String, Long> countsBy(String sql) throws SQLException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", null);
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
             }
         }
         return out;

@@ -28,6 +28,7 @@ final class HubProcess implements AutoCloseable {
     final Path log;
     private final Path config;
     private final Map<String, String> env;
+    private final List<String> jvmArgs = new ArrayList<>();
     private Process process;
     private int starts;
 
@@ -54,10 +55,22 @@ final class HubProcess implements AutoCloseable {
         }
     }
 
+    /** An extra option for the hub's JVM ({@code -D…}), from the next {@link #start()} on. */
+    HubProcess jvmArg(String arg) {
+        jvmArgs.add(arg);
+        return this;
+    }
+
+    /** The process id of the running hub (for {@code jcmd}). */
+    long pid() {
+        return process.pid();
+    }
+
     HubProcess start() {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 IrhubCommand.class.getName(), "run", "--config", config.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(starts++ == 0 ? ProcessBuilder.Redirect.to(log.toFile()) : ProcessBuilder.Redirect.appendTo(log.toFile()));

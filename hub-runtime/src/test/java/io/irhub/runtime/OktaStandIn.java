@@ -40,13 +40,147 @@ final class OktaStandIn implements AutoCloseable {
     static final String READ_TOKEN = "eyJ-read-access-token";
     static final String MANAGE_TOKEN = "eyJ-manage-access-token";
 
-    final WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
     final KeyPair lookupKey = rsa();
     final KeyPair suspendKey = rsa();
+    /** The users of {@link #stateful()} mode; unused otherwise. */
+    final Lifecycle lifecycle = new Lifecycle();
+    final WireMockServer server;
 
     OktaStandIn() {
+        this(false);
+    }
+
+    private OktaStandIn(boolean stateful) {
+        var config = wireMockConfig().dynamicPort().bindAddress("127.0.0.1").extensions(lifecycle);
+        // a long run would keep every request in the journal; the stateful users record what a test needs
+        server = new WireMockServer(stateful ? config.disableRequestJournal() : config);
         server.start();
-        stubNormal();
+        if (stateful) {
+            stubStateful();
+        } else {
+            stubNormal();
+        }
+    }
+
+    /**
+     * An org in which every {@code *@example.com} login exists, ACTIVE until suspended: a user keeps its status
+     * across calls (see {@link Lifecycle}), so a resumed suspend finds the user SUSPENDED, and a suspend of a user
+     * that is not ACTIVE is refused with Okta's 400. The request journal is off; {@link #lifecycle} has the record.
+     */
+    static OktaStandIn stateful() {
+        return new OktaStandIn(true);
+    }
+
+    private void stubStateful() {
+        server.stubFor(post(urlEqualTo("/oauth2/v1/token")).withRequestBody(containing("scope=okta.users.read"))
+                .willReturn(okJson("{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"" + READ_TOKEN
+                        + "\",\"scope\":\"okta.users.read\"}")));
+        server.stubFor(post(urlEqualTo("/oauth2/v1/token")).withRequestBody(containing("scope=okta.users.manage"))
+                .willReturn(okJson("{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"" + MANAGE_TOKEN
+                        + "\",\"scope\":\"okta.users.manage\"}")));
+        server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(urlPathMatching("/api/v1/users/.*"))
+                .willReturn(aResponse().withTransformers(Lifecycle.NAME)));
+    }
+
+    /**
+     * The state of a stateful org's users, kept by a WireMock response transformer: {@code GET /api/v1/users/{login
+     * or id}}, {@code POST …/lifecycle/suspend|unsuspend} (200 on an ACTIVE resp. SUSPENDED user, else Okta's 400
+     * E0000001) and {@code DELETE …/sessions} (204). Every effective status change is recorded, in order.
+     */
+    static final class Lifecycle implements com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2 {
+        static final String NAME = "okta-lifecycle";
+
+        /** A status change the org made: who, which, and when (wall clock) it was made. */
+        record Change(String login, String verb, java.time.Instant at) {
+        }
+
+        private final Map<String, String> status = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, String> loginById = new java.util.concurrent.ConcurrentHashMap<>();
+        private final List<Change> changes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        /** Lifecycle calls refused because the user was not in the status the call needs (a write without a read). */
+        final java.util.concurrent.atomic.AtomicInteger refusedTransitions = new java.util.concurrent.atomic.AtomicInteger();
+        final Map<String, java.util.concurrent.atomic.AtomicInteger> sessionClears = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        List<Change> changes() {
+            synchronized (changes) {
+                return List.copyOf(changes);
+            }
+        }
+
+        String status(String login) {
+            return status.getOrDefault(login, "ACTIVE");
+        }
+
+        static String id(String login) {
+            return "00u" + Integer.toHexString(login.hashCode() & 0x7fffffff) + "x" + login.length();
+        }
+
+        @Override
+        public com.github.tomakehurst.wiremock.http.ResponseDefinition transform(
+                com.github.tomakehurst.wiremock.stubbing.ServeEvent event) {
+            calls.increment();
+            var request = event.getRequest();
+            String[] parts = request.getUrl().split("\\?", 2)[0].split("/");   // "", api, v1, users, {idOrLogin}[, …]
+            String key = URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
+            String login = key.contains("@") ? key : loginById.get(key);
+            if (login == null || !login.endsWith("@example.com")) {
+                return json(404, "{\"errorCode\":\"E0000007\",\"errorSummary\":\"Not found: Resource not found: "
+                        + key + " (User)\",\"errorId\":\"oae-stand-in\",\"errorCauses\":[]}");
+            }
+            String id = id(login);
+            loginById.putIfAbsent(id, login);
+            String method = request.getMethod().getName();
+            if (method.equals("GET") && parts.length == 5) {
+                return json(200, """
+                        {"id":"%s","status":"%s","created":"2024-01-10T09:00:00.000Z","type":{"id":"oty1"},
+                         "profile":{"firstName":"%s","lastName":"Example","login":"%s","email":"%s"}}"""
+                        .formatted(id, status(login), login.substring(0, login.indexOf('@')), login, login));
+            }
+            if (method.equals("POST") && parts.length == 7 && parts[5].equals("lifecycle")
+                    && (parts[6].equals("suspend") || parts[6].equals("unsuspend"))) {
+                String from = parts[6].equals("suspend") ? "ACTIVE" : "SUSPENDED";
+                String to = parts[6].equals("suspend") ? "SUSPENDED" : "ACTIVE";
+                boolean[] changed = {false};
+                status.compute(login, (l, s) -> {
+                    String now = s == null ? "ACTIVE" : s;
+                    if (!now.equals(from)) {
+                        return now;
+                    }
+                    changed[0] = true;
+                    changes.add(new Change(login, parts[6], java.time.Instant.now()));
+                    return to;
+                });
+                if (!changed[0]) {
+                    refusedTransitions.incrementAndGet();
+                    return json(400, "{\"errorCode\":\"E0000001\",\"errorSummary\":\"Api validation failed: "
+                            + parts[6] + "\",\"errorId\":\"oae-stand-in\",\"errorCauses\":[{\"errorSummary\":"
+                            + "\"The user is not " + from + "\"}]}");
+                }
+                return json(200, "{}");
+            }
+            if (method.equals("DELETE") && parts.length == 6 && parts[5].equals("sessions")) {
+                sessionClears.computeIfAbsent(login, l -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                return new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(204).build();
+            }
+            return json(405, "{\"errorCode\":\"E0000022\",\"errorSummary\":\"The endpoint does not support the "
+                    + "provided HTTP method\",\"errorId\":\"oae-stand-in\",\"errorCauses\":[]}");
+        }
+
+        private static com.github.tomakehurst.wiremock.http.ResponseDefinition json(int status, String body) {
+            return new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(status)
+                    .withHeader("Content-Type", "application/json").withBody(body).build();
+        }
     }
 
     String baseUrl() {
