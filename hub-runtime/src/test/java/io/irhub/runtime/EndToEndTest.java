@@ -204,7 +204,8 @@ class EndToEndTest {
                 java.net.URI.create("http://127.0.0.1:" + hub.managementPort + "/observe/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("camel_exchanges")
+        assertThat(metrics.body()).contains("camel_exchanges").contains("jvm_memory_used_bytes{area=\"heap\"")
+                .contains("jvm_gc_pause_seconds").contains("system_cpu_usage")
                 .contains("irhub_signals_total{outcome=\"accepted\",source=\"splunk-prod\"}")
                 .contains("irhub_signals_total{outcome=\"refused\",source=\"splunk-prod\"}")
                 .contains("irhub_signals_total{outcome=\"duplicate\",source=\"splunk-prod\"}")
