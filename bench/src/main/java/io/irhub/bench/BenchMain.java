@@ -85,7 +85,7 @@ public final class BenchMain {
         int batch = o.integer("batch", 1);
         double rate = o.dbl("rate", 200);
         int duration = o.integer("duration", 30);
-        int warmup = o.integer("warmup", 10);
+        int warmup = o.integer("warmup", 30);
         double targetMs = o.dbl("target-p99-ms", 50);
         double targetThroughput = o.dbl("target-throughput", 2000);
         double targetRatio = o.dbl("target-ratio", 0.5);
