@@ -127,14 +127,8 @@ public final class PipelineRoutes extends RouteBuilder {
             from(Bus.partition(p)).routeId("partition-" + p).routeConfigurationId("pipeline")
                 .choice()
                     .when(body().isInstanceOf(Accepted.class))
-                        .process(e -> e.getMessage().setBody(plan.plan(e.getMessage().getBody(Accepted.class).correlationId(),
+                        .process(e -> planned(e, plan.plan(e.getMessage().getBody(Accepted.class).correlationId(),
                                 claimNow(partition))))
-                        .process(e -> {
-                            PipelineStore.PlanResult r = e.getMessage().getBody(PipelineStore.PlanResult.class);
-                            e.getMessage().setHeader("irhubApprovalPlan", r.approvalToPost() ? r.planId() : null);
-                            e.setProperty("irhubClaimed", r.claimed());
-                            e.getMessage().setBody(r.toDispatch());
-                        })
                         .to(Bus.DISPATCH)
                         .filter(header("irhubApprovalPlan").isNotNull())
                             .setBody(header("irhubApprovalPlan"))
@@ -294,9 +288,7 @@ public final class PipelineRoutes extends RouteBuilder {
                     }
                     Accepted a = store.accept(signal);
                     intake.metrics().signal(signal.sourceInstance(), a.duplicate() ? "duplicate" : "accepted");
-                    PipelineStore.PlanResult r = plan.plan(a.correlationId());
-                    e.getMessage().setHeader("irhubApprovalPlan", r.approvalToPost() ? r.planId() : null);
-                    e.getMessage().setBody(r.toDispatch());
+                    planned(e, plan.plan(a.correlationId()));
                 })
                 .to(Bus.DISPATCH)
                 .filter(header("irhubApprovalPlan").isNotNull())
@@ -376,6 +368,13 @@ public final class PipelineRoutes extends RouteBuilder {
         DispatchOrder order = exchange.getMessage().getBody(DispatchOrder.class);
         exchange.getMessage().setHeader("irhubPartition",
                 Bus.partition(Bus.partitionOf(order.identityKey(), settings.partitions())));
+    }
+
+    /** A plan's actions to dispatch become the body; the approval to post and the actions claimed with it, beside. */
+    private static void planned(Exchange e, PipelineStore.PlanResult r) {
+        e.getMessage().setHeader("irhubApprovalPlan", r.approvalToPost() ? r.planId() : null);
+        e.setProperty("irhubClaimed", r.claimed());
+        e.getMessage().setBody(r.toDispatch());
     }
 
     /** Records an action's outcome; the body becomes the correlation id whose approval message to refresh, or null. */
