@@ -171,6 +171,11 @@ class ApprovalEndToEndTest {
                 .anyMatch(u -> u.toString().contains("succeeded")));
         JsonNode last = slack.updatesFor(p[1]).get(slack.updatesFor(p[1]).size() - 1);
         assertThat(last.toString()).contains(APPROVER_1).doesNotContain("irhub_approve");
+        // how long the plan waited for a person is measured
+        assertThat(HubProcess.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + hub.managementPort + "/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body())
+                .containsPattern("irhub_approval_latency_seconds_count\\{decision=\"approved\"\\} [1-9]");
 
         // the same signed click replayed: nothing more happens
         assertThat(SlackStandIn.send(hub, approve).statusCode()).isEqualTo(200);

@@ -64,7 +64,7 @@ public final class Approvals {
     /** A stored request, with what its message shows. */
     private record Stored(UUID planId, UUID correlationId, String channel, MessageRef message,
                           List<ApprovalPolicy.Approver> approvers, int needed, Instant deadline, boolean onTimeoutApprove,
-                          String state, ApprovalRequest request) {
+                          String state, ApprovalRequest request, Instant createdAt) {
     }
 
     /** What a click did: the actions it released, or why it was refused. */
@@ -186,6 +186,9 @@ public final class Approvals {
             AuditLog.append(c, new AuditEvent(now, s.correlationId, AuditEvent.Stage.APPROVAL, actor, channelInstance,
                     null, outcome, details));
             metrics.approval(outcome);
+            if (!outcome.equals("approval-recorded")) {
+                metrics.approvalLatency(outcome, java.time.Duration.between(s.createdAt, now));
+            }
             after[0] = load(c, s.planId, false);
             return dispatch;
         });
@@ -310,7 +313,7 @@ public final class Approvals {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT r.correlation_id, r.channel_instance, r.message_channel, r.message_id, r.approvers::text,
                        r.approvals_needed, r.deadline, r.on_timeout, r.state,
-                       s.source_instance, s.detection, s.severity, s.link, p.policy, p.reasons::text
+                       s.source_instance, s.detection, s.severity, s.link, p.policy, p.reasons::text, r.created_at
                 FROM approval_request r JOIN plan p ON p.id = r.plan_id JOIN signal s ON s.id = p.signal_id
                 WHERE r.plan_id = ?""" + (lock ? " FOR UPDATE OF r" : ""))) {
             ps.setObject(1, planId);
@@ -332,7 +335,7 @@ public final class Approvals {
                         reasons, deadline, rs.getInt(6));
                 MessageRef message = rs.getString(4) == null ? null : new MessageRef(rs.getString(3), rs.getString(4));
                 return new Stored(planId, corr, rs.getString(2), message, approvers, rs.getInt(6), deadline,
-                        rs.getString(8).equals("approve"), rs.getString(9), request);
+                        rs.getString(8).equals("approve"), rs.getString(9), request, rs.getTimestamp(16).toInstant());
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("stored approval request is unreadable", e);
             }

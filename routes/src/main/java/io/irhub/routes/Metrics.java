@@ -57,6 +57,14 @@ public final class Metrics {
                 .tag("decision", decision).register(registry()).increment();
     }
 
+    /** From the approval request's creation to the decision that closed it (approved or denied by people). */
+    public void approvalLatency(String decision, Duration d) {
+        Timer.builder("irhub.approval.latency").description("Approval request created to approved or denied")
+                .tag("decision", decision).publishPercentileHistogram()
+                .serviceLevelObjectives(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1))
+                .register(registry()).record(d);
+    }
+
     public void action(String target, String verb, String outcome) {
         Counter.builder("irhub.actions").description("Actions per target, verb and outcome")
                 .tag("target", target).tag("verb", verb).tag("outcome", outcome).register(registry()).increment();
