@@ -2,11 +2,7 @@ package io.irhub.connector.scim;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.irhub.connector.api.CheckResult;
-import io.irhub.connector.api.ConnectorConfig;
-import io.irhub.connector.api.ConnectorContext;
-import io.irhub.connector.api.SecretResolver;
-import io.irhub.connector.api.Target;
-import io.irhub.connector.testkit.OutputCapture;
+import io.irhub.connector.testkit.TargetChecks;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,11 +11,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.irhub.connector.testkit.TargetChecks.result;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
@@ -58,37 +54,13 @@ class ScimCheckTest {
     private List<CheckResult> check(Map<String, Object> changes) {
         Map<String, Object> raw = new HashMap<>(ScimStubs.config(scim.baseUrl()));
         raw.putAll(changes);
-        ConnectorConfig config = new ScimConnector().configDef()
-                .parse("scim-test", raw, SecretResolver.of(environment));
-        try (OutputCapture capture = OutputCapture.start();
-             Target target = new ScimConnector().open("scim-test", config,
-                     new ConnectorContext(Clock.systemUTC(), "irhub/test"))) {
-            List<CheckResult> results = target.check();
-            capture.assertContainsNone(environment.values());
-            assertNoSecretIn(results);
-            return results;
-        }
+        return TargetChecks.run(new ScimConnector(), "scim-test", raw, environment);
     }
 
     private List<CheckResult> check() {
         return check(Map.of());
     }
 
-    private void assertNoSecretIn(List<CheckResult> results) {
-        for (CheckResult result : results) {
-            int i = 0;
-            for (String secret : environment.values()) {
-                i++;
-                assertThat(result.message().contains(secret) || result.subject().contains(secret))
-                        .as("secret #%d in the result for %s", i, result.subject()).isFalse();
-            }
-        }
-    }
-
-    private static CheckResult result(List<CheckResult> results, String subject) {
-        return results.stream().filter(r -> r.subject().equals(subject)).findFirst()
-                .orElseThrow(() -> new AssertionError("no result for " + subject + " in " + results));
-    }
 
     /** The lookup token reads users; the suspend and restore tokens may not (403); an unknown token gets 401. */
     private static void stubLeastPrivilegeServer() {

@@ -4,11 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.irhub.connector.api.CheckResult;
-import io.irhub.connector.api.ConnectorConfig;
-import io.irhub.connector.api.ConnectorContext;
-import io.irhub.connector.api.SecretResolver;
-import io.irhub.connector.api.Target;
-import io.irhub.connector.testkit.OutputCapture;
+import io.irhub.connector.testkit.TargetChecks;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,11 +15,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.irhub.connector.testkit.TargetChecks.result;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
@@ -71,38 +67,13 @@ class VaultCheckTest {
     private List<CheckResult> check(Map<String, Object> changes) {
         Map<String, Object> raw = new HashMap<>(VaultStubs.config(vault.baseUrl(), rotateTokenFile));
         raw.putAll(changes);
-        ConnectorConfig config = new VaultConnector().configDef()
-                .parse("vault-test", raw, SecretResolver.of(environment));
-        try (OutputCapture capture = OutputCapture.start();
-             Target target = new VaultConnector().open("vault-test", config,
-                     new ConnectorContext(Clock.systemUTC(), "irhub/test"))) {
-            List<CheckResult> results = target.check();
-            capture.assertContainsNone(environment.values());
-            assertNoSecretIn(results);
-            return results;
-        }
+        return TargetChecks.run(new VaultConnector(), "vault-test", raw, environment);
     }
 
     private List<CheckResult> check() {
         return check(Map.of());
     }
 
-    /** The environment holds the secret id and both tokens. */
-    private void assertNoSecretIn(List<CheckResult> results) {
-        for (CheckResult result : results) {
-            int i = 0;
-            for (String secret : environment.values()) {
-                i++;
-                assertThat(result.message().contains(secret) || result.subject().contains(secret))
-                        .as("secret #%d in the result for %s", i, result.subject()).isFalse();
-            }
-        }
-    }
-
-    private static CheckResult result(List<CheckResult> results, String subject) {
-        return results.stream().filter(r -> r.subject().equals(subject)).findFirst()
-                .orElseThrow(() -> new AssertionError("no result for " + subject + " in " + results));
-    }
 
     private static void stubHealth(String field, boolean value) {
         ObjectNode health = (ObjectNode) VaultStubs.read("sys-health.json");
