@@ -19,28 +19,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * index on {@code correlation_id}, so each plan costs O(backlog) and a storm slows down quadratically.
  */
 final class AutovacuumStandIn implements AutoCloseable {
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final java.util.concurrent.ScheduledExecutorService naps =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "autovacuum-stand-in");
+                t.setDaemon(true);
+                return t;
+            });
+    private final Connection connection;
     final AtomicInteger analyzes = new AtomicInteger();
     final AtomicInteger vacuums = new AtomicInteger();
 
-    AutovacuumStandIn(Db db, String database, long naptimeMillis) {
-        thread = new Thread(() -> {
-            try (Connection c = db.connect(database)) {
-                while (running) {
-                    try {
-                        Thread.sleep(naptimeMillis);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    pass(c);
-                }
+    /** One pass every {@code naptimeMillis}, like autovacuum's launcher; a failing pass stops the stand-in. */
+    AutovacuumStandIn(Db db, String database, long naptimeMillis) throws SQLException {
+        connection = db.connect(database);
+        naps.scheduleWithFixedDelay(() -> {
+            try {
+                pass(connection);
             } catch (SQLException e) {
                 System.out.println("[bench] autovacuum stand-in stopped: " + e.getMessage());
+                naps.shutdown();
             }
-        }, "autovacuum-stand-in");
-        thread.setDaemon(true);
-        thread.start();
+        }, naptimeMillis, naptimeMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     static boolean serverAutovacuumOff(Db db, String database) {
@@ -70,14 +69,14 @@ final class AutovacuumStandIn implements AutoCloseable {
         }
         try (Statement s = c.createStatement()) {
             for (String t : vacuum) {
-                if (!running) {
+                if (naps.isShutdown()) {
                     return;
                 }
                 s.execute("VACUUM " + (analyze.remove(t) ? "(ANALYZE) " : "") + "\"" + t + "\"");
                 vacuums.incrementAndGet();
             }
             for (String t : analyze) {
-                if (!running) {
+                if (naps.isShutdown()) {
                     return;
                 }
                 s.execute("ANALYZE \"" + t + "\"");
@@ -88,7 +87,14 @@ final class AutovacuumStandIn implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
+        naps.shutdownNow();
+        try {
+            naps.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            connection.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (SQLException e) {
+            // closing: nothing to keep
+        }
     }
 }

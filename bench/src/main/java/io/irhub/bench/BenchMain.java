@@ -229,7 +229,9 @@ public final class BenchMain {
                 Map<String, Object> fullCpu = sampler.summary(full.startNanos, endNanos);
                 Map<String, Object> fullRoutes = RouteMetrics.delta(fullMetrics, RouteMetrics.scrape(hub.metricsUrl()));
                 long auditAfter = store.auditRows();
-                Thread.sleep(600); // pg_stat_database is flushed every ~500 ms
+                // pg_stat_database lags each backend by up to a second (PostgreSQL 15 flushes a backend's counters at
+                // most once a second); the reading before the storm lags alike, so over a window of a minute or more
+                // the difference is off by about 1 %, and there is no condition to wait for that would remove it
                 long commitsAfter = store.commits();
                 long walAfter = store.walSyncs();
                 long chained = store.awaitChained(Duration.ofSeconds(allConfirmed ? 60 : 5));

@@ -143,24 +143,25 @@ final class HubProcess implements AutoCloseable {
         process = pb.start();
         BenchMain.CHILDREN.add(process);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the hub exited with " + process.exitValue() + "; see " + log);
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + managementPort + "/observe/health")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("UP")) {
-                    return this;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            Thread.sleep(100);
+        try {
+            org.awaitility.Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("the hub exited with " + process.exitValue() + "; see " + log);
+                        }
+                        try {
+                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + managementPort + "/observe/health")).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            return r.statusCode() == 200 && r.body().contains("UP");
+                        } catch (IOException e) {
+                            return false;   // not up yet
+                        }
+                    });
+            return this;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new IllegalStateException("the hub did not become healthy within " + timeout + "; see " + log);
         }
-        throw new IllegalStateException("the hub did not become healthy within " + timeout + "; see " + log);
     }
 
     /** {@code irhub audit verify --config …}: exit code and output. */

@@ -58,26 +58,23 @@ final class HubStore implements AutoCloseable {
      *
      * @return nanoTime when it was seen complete, or -1
      */
-    long awaitFinished(String phase, long expected, Duration timeout) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (finishedActions(phase) >= expected) {
-                return System.nanoTime();
-            }
-            Thread.sleep(100);
-        }
-        return -1;
+    long awaitFinished(String phase, long expected, Duration timeout) {
+        return seenAt(timeout, () -> finishedActions(phase) >= expected);
     }
 
-    long awaitChained(Duration timeout) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (unchained() == 0) {
-                return System.nanoTime();
-            }
-            Thread.sleep(100);
+    long awaitChained(Duration timeout) {
+        return seenAt(timeout, () -> unchained() == 0);
+    }
+
+    /** nanoTime when {@code condition} was first seen true (polled every 100 ms), or -1 after {@code timeout}. */
+    private static long seenAt(Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
+        try {
+            org.awaitility.Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(condition);
+            return System.nanoTime();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return -1;
         }
-        return -1;
     }
 
     /**

@@ -163,17 +163,18 @@ final class Load {
     }
 
     /** Waits until every accepted signal's suspend was answered, or the deadline. */
-    static boolean awaitConfirmations(PhaseRun run, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    static boolean awaitConfirmations(PhaseRun run, Duration timeout) {
         Progress progress = new Progress(run);
-        while (System.nanoTime() < deadline) {
-            if (run.confirmedCount.get() >= run.expectedConfirmations()) {
-                return true;
-            }
-            progress.maybePrint();
-            Thread.sleep(20);
+        try {
+            org.awaitility.Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        progress.maybePrint();
+                        return run.confirmedCount.get() >= run.expectedConfirmations();
+                    });
+            return true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return false;
         }
-        return run.confirmedCount.get() >= run.expectedConfirmations();
     }
 
     void close() {

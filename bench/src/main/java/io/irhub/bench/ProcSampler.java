@@ -24,9 +24,13 @@ final class ProcSampler implements AutoCloseable {
     private final long pid;
     private final long postmasterPid;
     private final long selfPid = ProcessHandle.current().pid();
-    private final Thread thread;
+    private final java.util.concurrent.ScheduledExecutorService ticks =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "proc-sampler");
+                t.setDaemon(true);
+                return t;
+            });
     private final double ticksPerSecond;
-    private volatile boolean running = true;
     private final AtomicLong peakHwm = new AtomicLong();
     // PostgreSQL backends come and go (a pool closing ends them): count each one's increments, so the CPU of a backend
     // that has exited stays counted
@@ -37,19 +41,8 @@ final class ProcSampler implements AutoCloseable {
         this.pid = pid;
         this.postmasterPid = postmasterPid;
         this.ticksPerSecond = ticksPerSecond;
-        this.thread = new Thread(() -> {
-            while (running) {
-                sampleOnce();
-                try {
-                    Thread.sleep(periodMillis);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "proc-sampler");
-        thread.setDaemon(true);
         sampleOnce();
-        thread.start();
+        ticks.scheduleAtFixedRate(this::sampleOnce, periodMillis, periodMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     static double clockTicks() {
@@ -223,7 +216,6 @@ final class ProcSampler implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
+        ticks.shutdownNow();
     }
 }
